@@ -1,0 +1,1 @@
+//! compute.functionmesh.io/v1alpha1 API types.

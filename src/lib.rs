@@ -1,0 +1,1 @@
+//! fmc: the mesh language compiler.
