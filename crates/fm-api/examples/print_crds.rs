@@ -1,0 +1,3 @@
+fn main() {
+    print!("{}", fm_api::crds::to_yaml().expect("CRDs serialise"));
+}
