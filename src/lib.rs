@@ -1,1 +1,8 @@
-//! fmc: the mesh language compiler.
+//! fmc: the mesh language compiler. Text is parsed into a typed syntax tree (`syntax`),
+//! lowered into a resolved model per environment (`model`), checked as a graph by the
+//! analysis passes (`passes`), and turned into Function Mesh resources and a Kustomize tree
+//! (`codegen`). Every problem is a `diag::Diagnostic` with a span.
+
+pub mod diag;
+pub mod model;
+pub mod syntax;

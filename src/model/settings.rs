@@ -1,0 +1,223 @@
+//! A step's settings after `use`, the step body and (for an environment) the env override
+//! have been folded together. Each value keeps the span of the statement that set it.
+//!
+//! Folding rule: statements inside one block accumulate (two `in` lines read both lists);
+//! a later block (the step over its defaults, an env over the step) replaces each scalar or
+//! list it mentions and merges each map key by key.
+
+use std::collections::BTreeMap;
+
+use crate::syntax::ast::{
+    EnvValue, Map, Name, ResourceName, ResourceSide, Setting, Spanned, TopicRef, VolumeSource,
+};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Volume {
+    pub name: Name,
+    pub source: VolumeSource,
+    pub mount: Spanned<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepSettings {
+    pub cluster: Option<Name>,
+    pub image: Option<Spanned<String>>,
+    pub image_pull_policy: Option<Name>,
+    pub package: Option<Spanned<String>>,
+    pub file: Option<Spanned<String>>,
+    pub inputs: Option<Vec<Spanned<TopicRef>>>,
+    pub input_pattern: Option<Spanned<String>>,
+    pub output: Option<Spanned<TopicRef>>,
+    pub log_topic: Option<Spanned<TopicRef>>,
+    pub dead_letter: Option<Spanned<TopicRef>>,
+    pub subscription: Option<Spanned<String>>,
+    pub subscription_type: Option<Name>,
+    pub position: Option<Name>,
+    pub guarantee: Option<Name>,
+    pub auto_ack: Option<Spanned<bool>>,
+    pub max_retries: Option<Spanned<i64>>,
+    pub timeout: Option<Spanned<String>>,
+    pub cleanup_subscription: Option<Spanned<bool>>,
+    /// min and optional max, with the span of the whole statement.
+    pub replicas: Option<Spanned<(Spanned<i64>, Option<Spanned<i64>>)>>,
+    pub autoscale: BTreeMap<ResourceName, Spanned<f64>>,
+    pub requests: BTreeMap<ResourceName, Spanned<String>>,
+    pub limits: BTreeMap<ResourceName, Spanned<String>>,
+    pub env: Vec<(Spanned<String>, EnvValue)>,
+    pub volumes: Vec<Volume>,
+    pub labels: Map,
+    pub annotations: Map,
+    pub node_selector: Map,
+    pub tolerations: Option<Vec<Spanned<Map>>>,
+    pub service_account: Option<Spanned<String>>,
+    pub termination_grace: Option<Spanned<String>>,
+    /// `state` alone (`Some(None)`: use the cluster's URL) or `state "bk://…"`.
+    pub state: Option<Spanned<Option<Spanned<String>>>>,
+    pub config: Map,
+    pub config_span: Option<crate::diag::Span>,
+    pub log_level: Option<Name>,
+    pub java_opts: Option<Vec<Spanned<String>>>,
+}
+
+/// Sets or replaces `key` in `map`, keeping the first position it was written at.
+pub fn merge_map(map: &mut Map, entries: &Map) {
+    for (key, value) in entries {
+        match map.iter_mut().find(|(k, _)| k.value == key.value) {
+            Some(slot) => slot.1 = value.clone(),
+            None => map.push((key.clone(), value.clone())),
+        }
+    }
+}
+
+impl StepSettings {
+    /// Applies one statement within a block (accumulating lists).
+    pub fn apply(&mut self, setting: &Spanned<Setting>) {
+        let span = setting.span;
+        match &setting.value {
+            Setting::Use(_) => {} // resolved by the caller, which knows the defaults blocks
+            Setting::Cluster(n) => self.cluster = Some(n.clone()),
+            Setting::Image(s) => self.image = Some(s.clone()),
+            Setting::ImagePullPolicy(n) => self.image_pull_policy = Some(n.clone()),
+            Setting::Package(s) => self.package = Some(s.clone()),
+            Setting::File(s) => self.file = Some(s.clone()),
+            Setting::In(topics) => self
+                .inputs
+                .get_or_insert_with(Vec::new)
+                .extend(topics.iter().cloned()),
+            Setting::InPattern(s) => self.input_pattern = Some(s.clone()),
+            Setting::Out(t) => self.output = Some(t.clone()),
+            Setting::LogTopic(t) => self.log_topic = Some(t.clone()),
+            Setting::DeadLetter(t) => self.dead_letter = Some(t.clone()),
+            Setting::Subscription(s) => self.subscription = Some(s.clone()),
+            Setting::SubscriptionType(n) => self.subscription_type = Some(n.clone()),
+            Setting::Position(n) => self.position = Some(n.clone()),
+            Setting::Guarantee(n) => self.guarantee = Some(n.clone()),
+            Setting::AutoAck(b) => self.auto_ack = Some(Spanned::new(*b, span)),
+            Setting::MaxRetries(n) => self.max_retries = Some(n.clone()),
+            Setting::Timeout(t) => self.timeout = Some(t.clone()),
+            Setting::CleanupSubscription(b) => {
+                self.cleanup_subscription = Some(Spanned::new(*b, span))
+            }
+            Setting::Replicas { min, max } => {
+                self.replicas = Some(Spanned::new((min.clone(), max.clone()), span))
+            }
+            Setting::Autoscale { resource, percent } => {
+                self.autoscale.insert(*resource, percent.clone());
+            }
+            Setting::Resources { side, amounts } => {
+                for (resource, amount) in amounts {
+                    if matches!(side, ResourceSide::Both | ResourceSide::Requests) {
+                        self.requests.insert(*resource, amount.clone());
+                    }
+                    if matches!(side, ResourceSide::Both | ResourceSide::Limits) {
+                        self.limits.insert(*resource, amount.clone());
+                    }
+                }
+            }
+            Setting::Env(vars) => {
+                for (key, value) in vars {
+                    match self.env.iter_mut().find(|(k, _)| k.value == key.value) {
+                        Some(slot) => slot.1 = value.clone(),
+                        None => self.env.push((key.clone(), value.clone())),
+                    }
+                }
+            }
+            Setting::Volume {
+                name,
+                source,
+                mount,
+            } => {
+                let volume = Volume {
+                    name: name.clone(),
+                    source: source.clone(),
+                    mount: mount.clone(),
+                };
+                match self.volumes.iter_mut().find(|v| v.name.value == name.value) {
+                    Some(slot) => *slot = volume,
+                    None => self.volumes.push(volume),
+                }
+            }
+            Setting::Labels(m) => merge_map(&mut self.labels, &m.value),
+            Setting::Annotations(m) => merge_map(&mut self.annotations, &m.value),
+            Setting::NodeSelector(m) => merge_map(&mut self.node_selector, &m.value),
+            Setting::Toleration(m) => self
+                .tolerations
+                .get_or_insert_with(Vec::new)
+                .push(m.clone()),
+            Setting::ServiceAccount(s) => self.service_account = Some(s.clone()),
+            Setting::TerminationGrace(s) => self.termination_grace = Some(s.clone()),
+            Setting::State(url) => self.state = Some(Spanned::new(url.clone(), span)),
+            Setting::Config(m) => {
+                merge_map(&mut self.config, &m.value);
+                self.config_span = Some(m.span);
+            }
+            Setting::LogLevel(n) => self.log_level = Some(n.clone()),
+            Setting::JavaOpts(opts) => self
+                .java_opts
+                .get_or_insert_with(Vec::new)
+                .extend(opts.iter().cloned()),
+        }
+    }
+
+    /// Lays a later block's settings over these: scalars and lists replaced, maps merged.
+    pub fn overlay(&mut self, later: &StepSettings) {
+        macro_rules! replace {
+            ($($field:ident),*) => {$(
+                if later.$field.is_some() {
+                    self.$field = later.$field.clone();
+                }
+            )*};
+        }
+        replace!(
+            cluster,
+            image,
+            image_pull_policy,
+            package,
+            file,
+            inputs,
+            input_pattern,
+            output,
+            log_topic,
+            dead_letter,
+            subscription,
+            subscription_type,
+            position,
+            guarantee,
+            auto_ack,
+            max_retries,
+            timeout,
+            cleanup_subscription,
+            replicas,
+            tolerations,
+            service_account,
+            termination_grace,
+            state,
+            log_level,
+            java_opts,
+            config_span
+        );
+        self.autoscale.extend(later.autoscale.clone());
+        self.requests.extend(later.requests.clone());
+        self.limits.extend(later.limits.clone());
+        for (key, value) in &later.env {
+            match self.env.iter_mut().find(|(k, _)| k.value == key.value) {
+                Some(slot) => slot.1 = value.clone(),
+                None => self.env.push((key.clone(), value.clone())),
+            }
+        }
+        for volume in &later.volumes {
+            match self
+                .volumes
+                .iter_mut()
+                .find(|v| v.name.value == volume.name.value)
+            {
+                Some(slot) => *slot = volume.clone(),
+                None => self.volumes.push(volume.clone()),
+            }
+        }
+        merge_map(&mut self.labels, &later.labels);
+        merge_map(&mut self.annotations, &later.annotations);
+        merge_map(&mut self.node_selector, &later.node_selector);
+        merge_map(&mut self.config, &later.config);
+    }
+}

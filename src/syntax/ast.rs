@@ -1,0 +1,243 @@
+//! The typed syntax tree. Every name and value keeps the span it was written at, so later
+//! passes can point at the exact place (including inside a defaults or env block).
+
+use crate::diag::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+pub type Name = Spanned<String>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mesh {
+    pub name: Name,
+    pub items: Vec<MeshItem>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum MeshItem {
+    Namespace(Spanned<String>),
+    Tenant(Spanned<String>),
+    PulsarNamespace(Spanned<String>),
+    Labels(Spanned<Map>),
+    Annotations(Spanned<Map>),
+    DefaultCluster(Name),
+    Cluster(Cluster),
+    Topic(Topic),
+    Defaults(Defaults),
+    Step(Step),
+    Env(Env),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cluster {
+    pub name: Name,
+    pub settings: Vec<Spanned<ClusterSetting>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClusterSetting {
+    Broker(Spanned<String>),
+    Admin(Spanned<String>),
+    PulsarName(Spanned<String>),
+    AuthSecret(Spanned<String>),
+    AuthOAuth2(Vec<(Name, Spanned<String>)>),
+    TlsSecret(Spanned<String>),
+    Tls(Vec<(Name, Spanned<Value>)>),
+    State(Spanned<String>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TopicKind {
+    Internal,
+    External,
+    Feedback,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Topic {
+    pub kind: TopicKind,
+    pub name: Name,
+    pub full_name: Option<Spanned<String>>,
+    pub schema: Spanned<Schema>,
+    pub cluster: Option<Name>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Schema {
+    /// `bytes`, `string`, `json`, … or `None` for a bare Java class name.
+    pub kind: Option<String>,
+    pub class: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Defaults {
+    pub name: Name,
+    pub body: Vec<Spanned<Setting>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StepKind {
+    Function,
+    Source,
+    Sink,
+}
+
+impl StepKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            StepKind::Function => "function",
+            StepKind::Source => "source",
+            StepKind::Sink => "sink",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Runtime {
+    Java,
+    Python,
+    Go,
+    Connector,
+}
+
+impl Runtime {
+    pub fn word(self) -> &'static str {
+        match self {
+            Runtime::Java => "java",
+            Runtime::Python => "python",
+            Runtime::Go => "go",
+            Runtime::Connector => "connector",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub kind: Spanned<StepKind>,
+    pub name: Name,
+    pub runtime: Spanned<Runtime>,
+    pub class: Option<Spanned<String>>,
+    pub body: Vec<Spanned<Setting>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Env {
+    pub name: Name,
+    pub namespace: Option<Spanned<String>>,
+    pub clusters: Vec<Cluster>,
+    pub steps: Vec<(Name, Vec<Spanned<Setting>>)>,
+}
+
+/// A topic as written in a step: a declared short name, or a full `persistent://` name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TopicRef {
+    Name(String),
+    Full(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourceName {
+    Cpu,
+    Memory,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceSide {
+    Both,
+    Requests,
+    Limits,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnvValue {
+    Literal(Value),
+    Secret {
+        secret: Spanned<String>,
+        key: Spanned<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum VolumeSource {
+    Secret(Spanned<String>),
+    ConfigMap(Spanned<String>),
+    EmptyDir,
+}
+
+/// One statement of a step body, defaults block or env override.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Setting {
+    Use(Vec<Name>),
+    Cluster(Name),
+    Image(Spanned<String>),
+    ImagePullPolicy(Name),
+    Package(Spanned<String>),
+    File(Spanned<String>),
+    In(Vec<Spanned<TopicRef>>),
+    InPattern(Spanned<String>),
+    Out(Spanned<TopicRef>),
+    LogTopic(Spanned<TopicRef>),
+    DeadLetter(Spanned<TopicRef>),
+    Subscription(Spanned<String>),
+    SubscriptionType(Name),
+    Position(Name),
+    Guarantee(Name),
+    AutoAck(bool),
+    MaxRetries(Spanned<i64>),
+    /// A number with its unit as written (`30s`); interpreted during lowering.
+    Timeout(Spanned<String>),
+    CleanupSubscription(bool),
+    Replicas {
+        min: Spanned<i64>,
+        max: Option<Spanned<i64>>,
+    },
+    Autoscale {
+        resource: ResourceName,
+        percent: Spanned<f64>,
+    },
+    Resources {
+        side: ResourceSide,
+        amounts: Vec<(ResourceName, Spanned<String>)>,
+    },
+    Env(Vec<(Spanned<String>, EnvValue)>),
+    Volume {
+        name: Name,
+        source: VolumeSource,
+        mount: Spanned<String>,
+    },
+    Labels(Spanned<Map>),
+    Annotations(Spanned<Map>),
+    NodeSelector(Spanned<Map>),
+    Toleration(Spanned<Map>),
+    ServiceAccount(Spanned<String>),
+    TerminationGrace(Spanned<String>),
+    State(Option<Spanned<String>>),
+    Config(Spanned<Map>),
+    LogLevel(Name),
+    JavaOpts(Vec<Spanned<String>>),
+}
+
+/// A literal value inside a map or list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    String(String),
+    Bool(bool),
+    Null,
+    /// A number, possibly with a unit or `%`, kept as written.
+    Measure(String),
+    List(Vec<Spanned<Value>>),
+    Map(Map),
+}
+
+/// Entries in the order written.
+pub type Map = Vec<(Spanned<String>, Spanned<Value>)>;

@@ -1,0 +1,14 @@
+//! From text to the typed syntax tree.
+
+pub mod ast;
+mod depth;
+mod expected;
+mod parse;
+
+pub use parse::parse;
+
+/// Inputs larger than this are refused before parsing; real meshes are far smaller.
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+/// Deepest nesting of `{`, `[` and block comments accepted; keeps the recursive parser's
+/// stack use bounded whatever the input.
+pub const MAX_DEPTH: usize = 64;
