@@ -1,1 +1,193 @@
-//! Desired-state engine.
+//! Desired-state engine: a Function, Source or Sink (plus, when known, its cluster ConfigMap)
+//! in; the Kubernetes objects that must exist for it out — StatefulSet, headless Service and,
+//! when autoscaling is on, a HorizontalPodAutoscaler. A FunctionMesh in; its child resources
+//! out. Pure: no I/O, no clock, no randomness; equal inputs give byte-equal outputs.
+//!
+//! Behaviour follows the upstream Function Mesh operator (see `UPSTREAM-BEHAVIOUR.md`), with
+//! the deliberate differences documented where they are made (hardened pods, exact shell
+//! quoting, correct Python TLS flag, byte-exact JVM memory flag, base labels that cannot be
+//! overridden, current runner images).
+
+pub mod command;
+mod component;
+pub mod details;
+pub mod download;
+mod error;
+pub mod hpa;
+pub mod labels;
+pub mod logging;
+pub mod mesh;
+pub mod naming;
+pub mod options;
+pub mod quantity;
+pub mod quoting;
+pub mod render;
+pub mod security;
+pub mod service;
+pub mod statefulset;
+mod validate;
+mod volumes;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use fm_api::{Function, Sink, Source};
+
+pub use component::{Component, RuntimeRef, Specific};
+pub use error::DesiredError;
+pub use mesh::{children_for_mesh, MeshChild};
+pub use naming::Kind;
+pub use options::{ClusterConfig, Options, RunnerImages};
+pub use render::render_stream;
+
+/// Everything that must exist for one Function, Source or Sink.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DesiredObjects {
+    pub statefulset: StatefulSet,
+    pub service: Service,
+    /// Present when `maxReplicas` is set.
+    pub hpa: Option<HorizontalPodAutoscaler>,
+    /// The pod label selector as a string, for the resource's `status.selector` (read by the
+    /// scale subresource, and so by the HPA).
+    pub selector: String,
+}
+
+impl DesiredObjects {
+    /// The HPA as `autoscaling/v2beta2` JSON for API servers without `autoscaling/v2`.
+    pub fn hpa_v2beta2(&self) -> Result<Option<serde_json::Value>, DesiredError> {
+        self.hpa.as_ref().map(hpa::to_v2beta2).transpose()
+    }
+}
+
+/// The desired objects of a Function.
+pub fn desired_for_function(
+    function: &Function,
+    cluster: Option<&ClusterConfig>,
+    options: &Options,
+) -> Result<DesiredObjects, DesiredError> {
+    let (spec, errors) = validate::prepare_function(function);
+    desired(
+        errors,
+        &function.metadata,
+        Kind::Function,
+        &spec.common,
+        Specific::Function(&spec),
+        cluster,
+        options,
+    )
+}
+
+/// The desired objects of a Source.
+pub fn desired_for_source(
+    source: &Source,
+    cluster: Option<&ClusterConfig>,
+    options: &Options,
+) -> Result<DesiredObjects, DesiredError> {
+    let (spec, errors) = validate::prepare_source(source);
+    desired(
+        errors,
+        &source.metadata,
+        Kind::Source,
+        &spec.common,
+        Specific::Source(&spec),
+        cluster,
+        options,
+    )
+}
+
+/// The desired objects of a Sink.
+pub fn desired_for_sink(
+    sink: &Sink,
+    cluster: Option<&ClusterConfig>,
+    options: &Options,
+) -> Result<DesiredObjects, DesiredError> {
+    let (spec, errors) = validate::prepare_sink(sink);
+    desired(
+        errors,
+        &sink.metadata,
+        Kind::Sink,
+        &spec.common,
+        Specific::Sink(&spec),
+        cluster,
+        options,
+    )
+}
+
+fn desired(
+    mut errors: Vec<String>,
+    meta: &ObjectMeta,
+    kind: Kind,
+    common: &fm_api::spec_common::CommonSpec,
+    specific: Specific<'_>,
+    cluster: Option<&ClusterConfig>,
+    options: &Options,
+) -> Result<DesiredObjects, DesiredError> {
+    let name = meta.name.as_deref().unwrap_or("");
+    let namespace = meta
+        .namespace
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("default");
+    let invalid = |errors: Vec<String>| DesiredError::Invalid {
+        kind: kind.kind().to_owned(),
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+        errors,
+    };
+    errors.splice(0..0, naming::check_resource_name(name));
+    let runtime = component::runtime_of(kind, common);
+    if let Err(e) = &runtime {
+        errors.push(e.clone());
+    }
+    let runtime = match runtime {
+        Ok(r) if errors.is_empty() => r,
+        _ => return Err(invalid(errors)),
+    };
+    let c = Component {
+        kind,
+        name,
+        namespace,
+        uid: meta.uid.as_deref(),
+        common,
+        specific,
+        runtime,
+    };
+
+    let base = labels::base_labels(name, namespace, kind);
+    let workload = naming::workload_name(name, kind);
+    let service_name = naming::service_name(name, kind);
+    let metadata = |object_name: &str| ObjectMeta {
+        name: Some(object_name.to_owned()),
+        namespace: Some(namespace.to_owned()),
+        labels: Some(base.clone()),
+        owner_references: c.uid.filter(|u| !u.is_empty()).map(|uid| {
+            vec![labels::controller_ref(
+                fm_api::API_VERSION,
+                kind.kind(),
+                name,
+                uid,
+            )]
+        }),
+        ..Default::default()
+    };
+
+    let statefulset = statefulset::build(
+        &c,
+        options,
+        cluster,
+        metadata(&workload),
+        &base,
+        &service_name,
+    )
+    .map_err(invalid)?;
+    let service = service::build(metadata(&service_name), &base);
+    let hpa = hpa::build(&c, fm_api::API_VERSION, metadata(&workload));
+    Ok(DesiredObjects {
+        statefulset,
+        service,
+        hpa,
+        selector: labels::selector_string(&base),
+    })
+}

@@ -1,0 +1,118 @@
+//! Function details of a Function.
+
+use fm_api::FunctionSpec;
+use serde_json::Value;
+
+use super::model::{ComponentType, FunctionDetails, Runtime, SinkSpec, SourceSpec};
+use super::parts::{self, json_string};
+use super::WINDOW_FUNCTION_EXECUTOR;
+use crate::component::{Component, RuntimeRef};
+
+/// Key of the window configuration inside `userConfig`, read by `WindowFunctionExecutor`.
+pub const WINDOW_CONFIG_KEY: &str = "__WINDOWCONFIGS__";
+
+pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
+    let guarantee = c.guarantee();
+    let retain_ordering = spec.retain_ordering.unwrap_or(false);
+    let retain_key_ordering = spec.retain_key_ordering.unwrap_or(false);
+
+    let mut class_name = c.class_name().to_owned();
+    let mut user_config = spec.func_config.clone().map(|f| f.0).unwrap_or_default();
+    if let Some(window) = &spec.window_config {
+        // The instance runs the windowing executor, which finds the user's class in the
+        // window config; the spec's value of that field is always overwritten (upstream).
+        let mut window = window.clone();
+        window.actual_window_function_class_name = class_name.clone();
+        if let Ok(value) = serde_json::to_value(&window) {
+            user_config.insert(WINDOW_CONFIG_KEY.to_owned(), value);
+        }
+        class_name = WINDOW_FUNCTION_EXECUTOR.to_owned();
+    }
+
+    let mut source = SourceSpec {
+        type_class_name: spec
+            .input
+            .as_ref()
+            .and_then(|i| i.type_class_name.clone())
+            .unwrap_or_default(),
+        subscription_type: parts::subscription_type(
+            retain_ordering,
+            retain_key_ordering,
+            guarantee,
+        ),
+        input_specs: parts::input_specs(spec.input.as_ref()),
+        timeout_ms: spec.timeout.unwrap_or(0).max(0) as u64,
+        subscription_name: spec.subscription_name.clone().unwrap_or_default(),
+        cleanup_subscription: spec.cleanup_subscription.unwrap_or(false),
+        subscription_position: parts::position(spec.subscription_position),
+        skip_to_latest: spec.skip_to_latest.unwrap_or(false),
+        ..Default::default()
+    };
+    if let Some(connector) = &spec.source_config {
+        // A built-in source connector replaces the topic input.
+        source.builtin = connector.source_type.clone().unwrap_or_default();
+        source.class_name = connector.class_name.clone().unwrap_or_default();
+        if let Some(t) = &connector.type_class_name {
+            source.type_class_name = t.clone();
+        }
+        source.configs = parts::config_string(connector.configs.as_ref());
+    }
+
+    let output = spec.output.clone().unwrap_or_default();
+    let (schema_properties, consumer_properties) = parts::output_properties(&output);
+    let mut sink = SinkSpec {
+        type_class_name: output.type_class_name.clone().unwrap_or_default(),
+        topic: output.topic.clone().unwrap_or_default(),
+        producer_spec: output.producer_conf.as_ref().map(parts::producer),
+        ser_de_class_name: output.sink_serde_class_name.clone().unwrap_or_default(),
+        schema_type: output.sink_schema_type.clone().unwrap_or_default(),
+        forward_source_message_property: spec.forward_source_message_property.unwrap_or(true),
+        schema_properties,
+        consumer_properties,
+        ..Default::default()
+    };
+    if let Some(connector) = &spec.sink_config {
+        sink.builtin = connector.sink_type.clone().unwrap_or_default();
+        sink.class_name = connector.class_name.clone().unwrap_or_default();
+        if let Some(t) = &connector.type_class_name {
+            sink.type_class_name = t.clone();
+        }
+        sink.configs = parts::config_string(connector.configs.as_ref());
+    }
+
+    FunctionDetails {
+        tenant: c.tenant().to_owned(),
+        namespace: c.pulsar_namespace().to_owned(),
+        name: c.pulsar_name().to_owned(),
+        class_name,
+        log_topic: c.instance_log_topic(),
+        processing_guarantees: parts::guarantees(guarantee),
+        user_config: if user_config.is_empty() {
+            String::new()
+        } else {
+            json_string(&Value::Object(user_config))
+        },
+        secrets_map: parts::secrets_map(c),
+        runtime: match c.runtime {
+            RuntimeRef::Python(_) => Runtime::Python,
+            RuntimeRef::Go(_) => Runtime::Go,
+            // The generic runtime has no enum value of its own; its instance ignores the field.
+            RuntimeRef::Java(_) | RuntimeRef::Generic(_) => Runtime::Java,
+        },
+        auto_ack: spec.auto_ack.unwrap_or(true),
+        parallelism: parts::parallelism(c),
+        source: Some(source),
+        sink: Some(sink),
+        resources: parts::resources(c),
+        retry_details: parts::retry_details(
+            c,
+            spec.max_message_retry,
+            spec.dead_letter_topic.as_deref(),
+            spec.subscription_name.as_deref(),
+        ),
+        runtime_flags: c.common.runtime_flags.clone().unwrap_or_default(),
+        component_type: ComponentType::Function,
+        retain_ordering,
+        retain_key_ordering,
+    }
+}

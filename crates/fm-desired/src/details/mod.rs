@@ -1,0 +1,27 @@
+//! The `--function_details` document (upstream §2.7), built per kind.
+
+mod function;
+pub mod model;
+mod parts;
+mod sink;
+mod source;
+
+pub use model::FunctionDetails;
+
+use crate::component::{Component, Specific};
+
+/// Class the instance runs for connectors: records pass through unchanged.
+pub const IDENTITY_FUNCTION: &str = "org.apache.pulsar.functions.api.utils.IdentityFunction";
+pub const WINDOW_FUNCTION_EXECUTOR: &str =
+    "org.apache.pulsar.functions.windowing.WindowFunctionExecutor";
+pub const BATCH_SOURCE_EXECUTOR: &str =
+    "org.apache.pulsar.functions.source.batch.BatchSourceExecutor";
+
+/// Builds the function details of any component.
+pub fn build(c: &Component<'_>) -> FunctionDetails {
+    match c.specific {
+        Specific::Function(spec) => function::build(c, spec),
+        Specific::Source(spec) => source::build(c, spec),
+        Specific::Sink(spec) => sink::build(c, spec),
+    }
+}

@@ -1,0 +1,116 @@
+//! FunctionMesh → child Function/Source/Sink resources (upstream §2.14).
+
+use std::collections::BTreeSet;
+
+use fm_api::{Function, FunctionMesh, Sink, Source};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::error::DesiredError;
+use crate::labels::controller_ref;
+
+/// One child custom resource of a mesh.
+#[derive(Clone, Debug)]
+pub enum MeshChild {
+    Function(Function),
+    Source(Source),
+    Sink(Sink),
+}
+
+impl MeshChild {
+    pub fn name(&self) -> &str {
+        let meta = match self {
+            MeshChild::Function(f) => &f.metadata,
+            MeshChild::Source(s) => &s.metadata,
+            MeshChild::Sink(s) => &s.metadata,
+        };
+        meta.name.as_deref().unwrap_or("")
+    }
+}
+
+/// The children of `mesh`: one per item, named `<mesh>-<item name>`, in the mesh's namespace,
+/// controlled by the mesh, spec copied verbatim. Order: functions, sources, sinks, each as
+/// listed. Items without a name, or two items of one kind sharing a name, are errors.
+pub fn children_for_mesh(mesh: &FunctionMesh) -> Result<Vec<MeshChild>, DesiredError> {
+    let mesh_name = mesh.metadata.name.clone().unwrap_or_default();
+    let namespace = mesh.metadata.namespace.clone();
+    let owner = mesh
+        .metadata
+        .uid
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .map(|uid| {
+            vec![controller_ref(
+                fm_api::API_VERSION,
+                "FunctionMesh",
+                &mesh_name,
+                uid,
+            )]
+        });
+    let mut errors = Vec::new();
+    let mut seen: BTreeSet<(&str, String)> = BTreeSet::new();
+    let mut meta_for =
+        |kind: &'static str, index: usize, item_name: Option<&str>| -> Option<ObjectMeta> {
+            let plural = match kind {
+                "Function" => "functions",
+                "Source" => "sources",
+                _ => "sinks",
+            };
+            let Some(item) = item_name.filter(|n| !n.is_empty()) else {
+                errors.push(format!(
+                    "spec.{plural}[{index}].name: required (children are named <mesh>-<name>)"
+                ));
+                return None;
+            };
+            let child = format!("{mesh_name}-{item}");
+            if !seen.insert((kind, child.clone())) {
+                errors.push(format!(
+                    "spec.{plural}[{index}].name: `{item}` is used twice"
+                ));
+                return None;
+            }
+            Some(ObjectMeta {
+                name: Some(child),
+                namespace: namespace.clone(),
+                owner_references: owner.clone(),
+                ..Default::default()
+            })
+        };
+    let mut children = Vec::new();
+    for (i, spec) in mesh.spec.functions.iter().flatten().enumerate() {
+        if let Some(metadata) = meta_for("Function", i, spec.common.name.as_deref()) {
+            children.push(MeshChild::Function(Function {
+                metadata,
+                spec: spec.clone(),
+                status: None,
+            }));
+        }
+    }
+    for (i, spec) in mesh.spec.sources.iter().flatten().enumerate() {
+        if let Some(metadata) = meta_for("Source", i, spec.common.name.as_deref()) {
+            children.push(MeshChild::Source(Source {
+                metadata,
+                spec: spec.clone(),
+                status: None,
+            }));
+        }
+    }
+    for (i, spec) in mesh.spec.sinks.iter().flatten().enumerate() {
+        if let Some(metadata) = meta_for("Sink", i, spec.common.name.as_deref()) {
+            children.push(MeshChild::Sink(Sink {
+                metadata,
+                spec: spec.clone(),
+                status: None,
+            }));
+        }
+    }
+    if errors.is_empty() {
+        Ok(children)
+    } else {
+        Err(DesiredError::Invalid {
+            kind: "FunctionMesh".into(),
+            namespace: namespace.unwrap_or_else(|| "default".into()),
+            name: mesh_name,
+            errors,
+        })
+    }
+}

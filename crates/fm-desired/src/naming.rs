@@ -1,0 +1,149 @@
+//! Names of the generated objects, and the limits that keep them valid.
+//!
+//! For a resource `<n>` of kind `<k>` (`function`, `source`, `sink`): StatefulSet and HPA
+//! `<n>-<k>`, headless Service `<n>-<k>-headless`, container `pulsar-<k>` (upstream §2.3).
+
+use std::fmt;
+
+/// Upstream's cap on resource names: `<n>-function` (52) plus the StatefulSet controller's
+/// `-<10 char revision hash>` stays within the 63-character label value limit.
+pub const MAX_NAME_LEN: usize = 43;
+/// Longest StatefulSet name whose `controller-revision-hash` label (`<sts>-<hash>`) fits 63.
+pub const MAX_STATEFULSET_NAME_LEN: usize = 52;
+/// DNS-1035 label limit (Service names).
+pub const MAX_SERVICE_NAME_LEN: usize = 63;
+
+/// Which kind of custom resource an object belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Function,
+    Source,
+    Sink,
+}
+
+impl Kind {
+    /// The lower-case word used in names and labels.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Function => "function",
+            Kind::Source => "source",
+            Kind::Sink => "sink",
+        }
+    }
+
+    /// The custom resource kind.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Kind::Function => "Function",
+            Kind::Source => "Source",
+            Kind::Sink => "Sink",
+        }
+    }
+
+    /// Name of the main container.
+    pub fn container_name(self) -> &'static str {
+        match self {
+            Kind::Function => "pulsar-function",
+            Kind::Source => "pulsar-source",
+            Kind::Sink => "pulsar-sink",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind())
+    }
+}
+
+/// `<n>-<k>`: StatefulSet, HPA, and the `app.kubernetes.io/name` label.
+pub fn workload_name(name: &str, kind: Kind) -> String {
+    format!("{name}-{}", kind.word())
+}
+
+/// `<n>-<k>-headless`.
+pub fn service_name(name: &str, kind: Kind) -> String {
+    format!("{name}-{}-headless", kind.word())
+}
+
+/// Checks that `name` yields valid object names: a DNS-1035 label (the Service name must be
+/// one, so the resource name must start with a letter) of at most [`MAX_NAME_LEN`] characters.
+/// Returns a message per problem.
+pub fn check_resource_name(name: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if name.is_empty() {
+        problems.push("metadata.name: must not be empty".to_owned());
+        return problems;
+    }
+    if name.len() > MAX_NAME_LEN {
+        problems.push(format!(
+            "metadata.name: `{name}` is {} characters; at most {MAX_NAME_LEN} are allowed so that \
+             the StatefulSet's pod revision label stays within 63 characters",
+            name.len()
+        ));
+    }
+    if !is_dns1035_label(name) {
+        problems.push(format!(
+            "metadata.name: `{name}` must consist of lower-case letters, digits and '-', start with \
+             a letter and end with a letter or digit (the headless Service name is derived from it)"
+        ));
+    }
+    problems
+}
+
+/// RFC 1035 label: `[a-z]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
+pub fn is_dns1035_label(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes[0].is_ascii_lowercase()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+}
+
+/// Volume names generated from Secret/ConfigMap names (upstream §2.4): lower-cased, anything
+/// outside `[-a-z0-9]` replaced by `-`, cut to 63, trimmed of `-`.
+pub fn volume_name(raw: &str) -> String {
+    let mapped: String = raw
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(63)
+        .collect();
+    mapped.trim_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(workload_name("ex1", Kind::Function), "ex1-function");
+        assert_eq!(service_name("s", Kind::Sink), "s-sink-headless");
+        assert_eq!(Kind::Source.container_name(), "pulsar-source");
+    }
+
+    #[test]
+    fn name_checks() {
+        assert!(check_resource_name("java-function-sample").is_empty());
+        assert_eq!(check_resource_name(&"a".repeat(44)).len(), 1);
+        assert_eq!(check_resource_name("1abc").len(), 1);
+        assert_eq!(check_resource_name("").len(), 1);
+        assert!(!is_dns1035_label("a-"));
+    }
+
+    #[test]
+    fn volume_names() {
+        assert_eq!(volume_name("My_Secret-ca.crt"), "my-secret-ca-crt");
+        assert_eq!(volume_name(&format!("-{}", "x".repeat(80))).len(), 62);
+    }
+}

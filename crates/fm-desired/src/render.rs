@@ -1,0 +1,100 @@
+//! `fm-operator render`: the YAML stream of every object the operator would create for a
+//! set of manifests, in document order (a FunctionMesh is followed by its children and then
+//! their objects). Deterministic: the same input gives the same bytes.
+
+use std::collections::BTreeMap;
+
+use fm_api::load::{Document, Loaded};
+use serde::Serialize;
+
+use crate::error::DesiredError;
+use crate::mesh::{children_for_mesh, MeshChild};
+use crate::options::{ClusterConfig, Options};
+use crate::{desired_for_function, desired_for_sink, desired_for_source, DesiredObjects};
+
+fn push_yaml<T: Serialize>(out: &mut String, what: &str, object: &T) -> Result<(), DesiredError> {
+    let text = serde_yaml_ng::to_string(object).map_err(|e| DesiredError::Serialize {
+        what: what.to_owned(),
+        message: e.to_string(),
+    })?;
+    out.push_str("---\n");
+    out.push_str(&text);
+    Ok(())
+}
+
+fn push_objects(out: &mut String, objects: &DesiredObjects) -> Result<(), DesiredError> {
+    push_yaml(out, "StatefulSet", &objects.statefulset)?;
+    push_yaml(out, "Service", &objects.service)?;
+    if let Some(hpa) = &objects.hpa {
+        push_yaml(out, "HorizontalPodAutoscaler", hpa)?;
+    }
+    Ok(())
+}
+
+fn namespace_of(ns: Option<&String>) -> String {
+    ns.filter(|n| !n.is_empty())
+        .cloned()
+        .unwrap_or_else(|| "default".into())
+}
+
+/// Renders all desired objects of `docs`. ConfigMaps in the stream provide the cluster
+/// configuration of the resources that name them. Every invalid resource is reported.
+pub fn render_stream(docs: &[Loaded], options: &Options) -> Result<String, DesiredError> {
+    let mut config_maps: BTreeMap<(String, String), ClusterConfig> = BTreeMap::new();
+    for d in docs {
+        if let Document::ConfigMap(cm) = &d.document {
+            let key = (
+                namespace_of(cm.metadata.namespace.as_ref()),
+                cm.metadata.name.clone().unwrap_or_default(),
+            );
+            config_maps.insert(key, ClusterConfig::from_config_map(cm));
+        }
+    }
+    let cluster_for = |ns: Option<&String>, common: &fm_api::spec_common::CommonSpec| {
+        let name = common.pulsar.as_ref()?.pulsar_config.clone()?;
+        config_maps.get(&(namespace_of(ns), name))
+    };
+
+    let mut out = String::new();
+    let mut errors = Vec::new();
+    let emit_function = |out: &mut String, f: &fm_api::Function| -> Result<(), DesiredError> {
+        let cluster = cluster_for(f.metadata.namespace.as_ref(), &f.spec.common);
+        push_objects(out, &desired_for_function(f, cluster, options)?)
+    };
+    let emit_source = |out: &mut String, s: &fm_api::Source| -> Result<(), DesiredError> {
+        let cluster = cluster_for(s.metadata.namespace.as_ref(), &s.spec.common);
+        push_objects(out, &desired_for_source(s, cluster, options)?)
+    };
+    let emit_sink = |out: &mut String, s: &fm_api::Sink| -> Result<(), DesiredError> {
+        let cluster = cluster_for(s.metadata.namespace.as_ref(), &s.spec.common);
+        push_objects(out, &desired_for_sink(s, cluster, options)?)
+    };
+    for d in docs {
+        let result = match &d.document {
+            Document::Function(f) => emit_function(&mut out, f),
+            Document::Source(s) => emit_source(&mut out, s),
+            Document::Sink(s) => emit_sink(&mut out, s),
+            Document::FunctionMesh(mesh) => children_for_mesh(mesh).and_then(|children| {
+                let mut child_errors = Vec::new();
+                for child in &children {
+                    let r = match child {
+                        MeshChild::Function(f) => push_yaml(&mut out, "Function", f)
+                            .and_then(|_| emit_function(&mut out, f)),
+                        MeshChild::Source(s) => {
+                            push_yaml(&mut out, "Source", s).and_then(|_| emit_source(&mut out, s))
+                        }
+                        MeshChild::Sink(s) => {
+                            push_yaml(&mut out, "Sink", s).and_then(|_| emit_sink(&mut out, s))
+                        }
+                    };
+                    child_errors.extend(r.err());
+                }
+                DesiredError::combine(child_errors)
+            }),
+            // ConfigMaps, Secrets and other objects are inputs, not objects this operator owns.
+            Document::ConfigMap(_) | Document::Secret(_) | Document::Other(_) => Ok(()),
+        };
+        errors.extend(result.err());
+    }
+    DesiredError::combine(errors).map(|()| out)
+}

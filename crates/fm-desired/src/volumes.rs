@@ -1,0 +1,206 @@
+//! Volumes and mounts of the pod: the user's, credential files, crypto keys, log
+//! configuration, and the emptyDirs a read-only root filesystem needs.
+
+use std::collections::BTreeMap;
+
+use fm_api::common::{CryptoConfig, PulsarMessaging};
+use k8s_openapi::api::core::v1::{
+    ConfigMapVolumeSource, EmptyDirVolumeSource, KeyToPath, SecretVolumeSource, Volume, VolumeMount,
+};
+
+use crate::command::auth::{self, Mounts};
+use crate::command::{LogFiles, Plan};
+use crate::component::{Component, Specific};
+use crate::download::{DOWNLOAD_DIR, DOWNLOAD_VOLUME};
+use crate::logging::{JavaLogSetup, PythonLogSetup, JAVA_LOG_DIR, PYTHON_LOG_DIR};
+use crate::naming::volume_name;
+
+/// Writable paths of the Java and Go runners, backed by emptyDirs under a read-only root:
+/// instance and GC logs, heap dumps, and `java.io.tmpdir` (where connector NARs unpack).
+pub const WRITABLE_DIRS: [(&str, &str); 3] = [
+    ("fm-logs", "/pulsar/logs"),
+    ("fm-pulsar-tmp", "/pulsar/tmp"),
+    ("fm-tmp", "/tmp"),
+];
+pub const LOG_CONF_VOLUME: &str = "fm-log-conf";
+
+#[derive(Default)]
+pub struct PodFiles {
+    pub volumes: Vec<Volume>,
+    pub mounts: Vec<VolumeMount>,
+    pub problems: Vec<String>,
+}
+
+impl PodFiles {
+    fn add_volume(&mut self, volume: Volume) {
+        match self.volumes.iter().find(|v| v.name == volume.name) {
+            // Two credentials from the same Secret key share one volume.
+            Some(existing) if *existing == volume => {}
+            Some(_) => self.problems.push(format!(
+                "pod.volumes: the volume name `{}` is used by two different volumes (names of generated \
+                 volumes: fm-*, <secret>-<key>, <configmap>-java-log-conf / -python-log-conf)",
+                volume.name
+            )),
+            None => self.volumes.push(volume),
+        }
+    }
+
+    fn add_mount(&mut self, name: &str, path: &str) {
+        if self.mounts.iter().any(|m| m.mount_path == path) {
+            if !self
+                .mounts
+                .iter()
+                .any(|m| m.mount_path == path && m.name == name)
+            {
+                self.problems
+                    .push(format!("volumeMounts: two volumes are mounted at `{path}`"));
+            }
+            return;
+        }
+        self.mounts.push(VolumeMount {
+            name: name.to_owned(),
+            mount_path: path.to_owned(),
+            read_only: None,
+            ..Default::default()
+        });
+    }
+
+    fn secret_key(&mut self, secret: &str, key: &str, dir: &str) {
+        let name = volume_name(&format!("{secret}-{key}"));
+        self.add_volume(Volume {
+            name: name.clone(),
+            secret: Some(SecretVolumeSource {
+                secret_name: Some(secret.to_owned()),
+                items: Some(vec![KeyToPath {
+                    key: key.to_owned(),
+                    path: key.to_owned(),
+                    mode: None,
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        self.add_mount(&name, dir);
+    }
+
+    /// A scratch directory; skipped when the user already mounts something there.
+    fn empty_dir(&mut self, name: &str, dir: &str) {
+        if self.mounts.iter().any(|m| m.mount_path == dir) {
+            return;
+        }
+        self.add_volume(Volume {
+            name: name.to_owned(),
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Default::default()
+        });
+        self.add_mount(name, dir);
+    }
+
+    fn config_map(&mut self, cm: &str, suffix: &str, dir: &str) {
+        let name = volume_name(&format!("{cm}-{suffix}"));
+        self.add_volume(Volume {
+            name: name.clone(),
+            config_map: Some(ConfigMapVolumeSource {
+                name: cm.to_owned(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        self.add_mount(&name, dir);
+    }
+
+    fn credentials(&mut self, m: Option<&PulsarMessaging>, mounts: Mounts) {
+        let Some(m) = m else { return };
+        if let Some(t) = &m.tls_config {
+            if auth::tls_cert_path(m, mounts).is_some() {
+                if let (Some(name), Some(key)) = (&t.cert_secret_name, &t.cert_secret_key) {
+                    self.secret_key(name, key, mounts.tls_dir);
+                }
+            }
+        }
+        if let Some(o) = m
+            .auth_config
+            .as_ref()
+            .and_then(|a| a.oauth2_config.as_ref())
+        {
+            self.secret_key(&o.key_secret_name, &o.key_secret_key, mounts.oauth2_dir);
+        }
+    }
+
+    fn crypto(&mut self, cfg: Option<&CryptoConfig>) {
+        for s in cfg
+            .and_then(|c| c.crypto_secrets.as_ref())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(dir) = s.as_volume.as_deref().filter(|d| !d.is_empty()) {
+                self.secret_key(&s.secret_name, &s.secret_key, dir);
+            }
+        }
+    }
+}
+
+/// Everything mounted into the main container, in a fixed order.
+pub fn pod_files(c: &Component<'_>, plan: &Plan, read_only_root: bool) -> PodFiles {
+    let mut f = PodFiles::default();
+    let pod = c.common.pod.as_ref();
+    for v in pod.and_then(|p| p.volumes.as_ref()).into_iter().flatten() {
+        f.add_volume(v.clone());
+    }
+    for m in c.common.volume_mounts.iter().flatten() {
+        if f.mounts.iter().any(|x| x.mount_path == m.mount_path) {
+            f.problems.push(format!(
+                "volumeMounts: two volumes are mounted at `{}`",
+                m.mount_path
+            ));
+        } else {
+            f.mounts.push(m.clone());
+        }
+    }
+    f.credentials(c.pulsar(), Mounts::MAIN);
+    f.credentials(
+        c.common.pulsar_package_service.as_ref(),
+        Mounts::PACKAGE_SERVICE,
+    );
+
+    let (input, output) = match c.specific {
+        Specific::Function(s) => (s.input.as_ref(), s.output.as_ref()),
+        Specific::Source(s) => (None, s.output.as_ref()),
+        Specific::Sink(s) => (s.input.as_ref(), None),
+    };
+    for spec in input
+        .and_then(|i| i.source_specs.as_ref())
+        .map(BTreeMap::values)
+        .into_iter()
+        .flatten()
+    {
+        f.crypto(spec.crypto_config.as_ref());
+    }
+    f.crypto(
+        output
+            .and_then(|o| o.producer_conf.as_ref())
+            .and_then(|p| p.crypto_config.as_ref()),
+    );
+
+    match &plan.log_files {
+        LogFiles::Java(JavaLogSetup::User { config_map, .. }) => {
+            f.config_map(config_map, "java-log-conf", JAVA_LOG_DIR)
+        }
+        LogFiles::Python(PythonLogSetup::User { config_map, .. }) => {
+            f.config_map(config_map, "python-log-conf", PYTHON_LOG_DIR)
+        }
+        LogFiles::Java(JavaLogSetup::Generated { .. }) if read_only_root => {
+            f.empty_dir(LOG_CONF_VOLUME, JAVA_LOG_DIR)
+        }
+        _ => {}
+    }
+    if read_only_root {
+        for (name, dir) in WRITABLE_DIRS {
+            f.empty_dir(name, dir);
+        }
+    }
+    if plan.downloads {
+        f.empty_dir(DOWNLOAD_VOLUME, DOWNLOAD_DIR);
+    }
+    f
+}
