@@ -3,6 +3,11 @@
 //! analysis passes (`passes`), and turned into Function Mesh resources and a Kustomize tree
 //! (`codegen`). Every problem is a `diag::Diagnostic` with a span.
 
+pub mod codegen;
 pub mod diag;
+pub mod graph;
 pub mod model;
+pub mod passes;
+pub mod pipeline;
 pub mod syntax;
+pub mod units;

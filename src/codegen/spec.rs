@@ -1,0 +1,569 @@
+//! One step of the model → the Function Mesh spec fields (see docs/design.md, "Step → Function
+//! Mesh spec"). Runs only on a mesh the passes accepted, so values parse; anything that still
+//! does not is reported rather than guessed.
+
+use std::collections::BTreeMap;
+
+use fm_api::common::{
+    AuthConfig, GoRuntime, InputConf, JavaRuntime, LogLevel, OAuth2Config, OutputConf, PodPolicy,
+    ProcessingGuarantee, PulsarMessaging, PulsarStateStore, PythonRuntime, RuntimeLogConfig,
+    SecretRef, StatefulConfig, SubscriptionPosition, TlsConfig,
+};
+use fm_api::schema::FreeForm;
+use fm_api::spec_common::CommonSpec;
+use fm_api::{FunctionSpec, SinkSpec, SourceSpec};
+use k8s_openapi::api::autoscaling::v2::{MetricSpec, MetricTarget, ResourceMetricSource};
+use k8s_openapi::api::core::v1::{
+    ConfigMapVolumeSource, EmptyDirVolumeSource, EnvVar, PodSecurityContext, ResourceRequirements,
+    SeccompProfile, SecretVolumeSource, Toleration, Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use serde_json::Value as Json;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::{Cluster, Mesh, Step};
+use crate::syntax::ast::{EnvValue, Map, ResourceName, Runtime, Schema, Value, VolumeSource};
+use crate::units;
+
+/// Requests and limits used when a step sets neither, so every pod is scheduled with both.
+pub const DEFAULT_CPU: &str = "250m";
+pub const DEFAULT_MEMORY: &str = "512Mi";
+
+/// The name of the ConfigMap holding a cluster's URLs.
+pub fn cluster_config_map(mesh: &Mesh, cluster: &Cluster) -> String {
+    format!("{}-{}-pulsar", mesh.name.value, cluster.name.value)
+}
+
+pub enum StepSpec {
+    Function(Box<FunctionSpec>),
+    Source(Box<SourceSpec>),
+    Sink(Box<SinkSpec>),
+}
+
+pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> StepSpec {
+    let s = &step.settings;
+    let common = common_spec(mesh, step, diagnostics);
+    let input = input_conf(mesh, step);
+    let output = output_conf(mesh, step);
+    let config = s.config_span.map(|_| FreeForm(map_to_json(&s.config)));
+    let topic = |t: &Option<crate::syntax::ast::Spanned<crate::syntax::ast::TopicRef>>| {
+        t.as_ref().and_then(|t| mesh.full_topic_name(&t.value))
+    };
+    let subscription_type = s.subscription_type.as_ref().map(|t| t.value.as_str());
+    match step.kind.value {
+        crate::syntax::ast::StepKind::Function => StepSpec::Function(Box::new(FunctionSpec {
+            common,
+            input,
+            output,
+            dead_letter_topic: topic(&s.dead_letter),
+            func_config: config,
+            auto_ack: s.auto_ack.as_ref().map(|b| b.value),
+            timeout: timeout_ms(step),
+            max_message_retry: s.max_retries.as_ref().map(|r| r.value as i32),
+            retain_ordering: (subscription_type == Some("failover")).then_some(true),
+            retain_key_ordering: (subscription_type == Some("key-shared")).then_some(true),
+            subscription_name: s.subscription.as_ref().map(|x| x.value.clone()),
+            subscription_position: position(step),
+            cleanup_subscription: s.cleanup_subscription.as_ref().map(|b| b.value),
+            ..Default::default()
+        })),
+        crate::syntax::ast::StepKind::Source => StepSpec::Source(Box::new(SourceSpec {
+            common,
+            output,
+            source_config: config,
+            ..Default::default()
+        })),
+        crate::syntax::ast::StepKind::Sink => StepSpec::Sink(Box::new(SinkSpec {
+            common,
+            input,
+            sink_config: config,
+            auto_ack: s.auto_ack.as_ref().map(|b| b.value),
+            timeout: timeout_ms(step),
+            max_message_retry: s.max_retries.as_ref().map(|r| r.value as i32),
+            retain_ordering: (subscription_type == Some("failover")).then_some(true),
+            retain_key_ordering: (subscription_type == Some("key-shared")).then_some(true),
+            dead_letter_topic: topic(&s.dead_letter),
+            subscription_name: s.subscription.as_ref().map(|x| x.value.clone()),
+            cleanup_subscription: s.cleanup_subscription.as_ref().map(|b| b.value),
+            subscription_position: position(step),
+            ..Default::default()
+        })),
+    }
+}
+
+fn timeout_ms(step: &Step) -> Option<i32> {
+    let t = step.settings.timeout.as_ref()?;
+    units::duration_ms(&t.value).and_then(|ms| i32::try_from(ms).ok())
+}
+
+fn position(step: &Step) -> Option<SubscriptionPosition> {
+    step.settings
+        .position
+        .as_ref()
+        .map(|p| match p.value.as_str() {
+            "earliest" => SubscriptionPosition::Earliest,
+            _ => SubscriptionPosition::Latest,
+        })
+}
+
+fn common_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> CommonSpec {
+    let s = &step.settings;
+    let cluster = mesh.step_cluster(step);
+    let (min, max) = match &s.replicas {
+        Some(r) => (
+            r.value.0.value as i32,
+            r.value.1.as_ref().map(|m| m.value as i32),
+        ),
+        None => (1, None),
+    };
+    let state_url = s.state.as_ref().and_then(|state| match &state.value {
+        Some(url) => Some(url.value.clone()),
+        None => cluster
+            .and_then(|c| c.state.as_ref())
+            .map(|u| u.value.clone()),
+    });
+    CommonSpec {
+        name: Some(step.name.value.clone()),
+        class_name: step.class.as_ref().map(|c| c.value.clone()),
+        tenant: Some(mesh.tenant.clone()),
+        namespace: Some(mesh.pulsar_namespace.clone()),
+        cluster_name: cluster.map(|c| c.pulsar_cluster_name().to_owned()),
+        replicas: Some(min),
+        min_replicas: Some(min),
+        max_replicas: max,
+        image: s.image.as_ref().map(|i| i.value.clone()),
+        image_pull_policy: s.image_pull_policy.as_ref().map(|p| {
+            match p.value.as_str() {
+                "always" => "Always",
+                "never" => "Never",
+                _ => "IfNotPresent",
+            }
+            .to_owned()
+        }),
+        log_topic: s
+            .log_topic
+            .as_ref()
+            .and_then(|t| mesh.full_topic_name(&t.value)),
+        resources: Some(resources(step)),
+        secrets_map: secrets_map(step),
+        processing_guarantee: s.guarantee.as_ref().map(|g| match g.value.as_str() {
+            "atmost-once" => ProcessingGuarantee::AtmostOnce,
+            "effectively-once" => ProcessingGuarantee::EffectivelyOnce,
+            "manual" => ProcessingGuarantee::Manual,
+            _ => ProcessingGuarantee::AtleastOnce,
+        }),
+        volume_mounts: (!s.volumes.is_empty()).then(|| {
+            s.volumes
+                .iter()
+                .map(|v| VolumeMount {
+                    name: v.name.value.clone(),
+                    mount_path: v.mount.value.clone(),
+                    ..Default::default()
+                })
+                .collect()
+        }),
+        pod: Some(pod_policy(step, diagnostics)),
+        pulsar: cluster.map(|c| messaging(mesh, c)),
+        stateful_config: state_url.map(|service_url| StatefulConfig {
+            pulsar: Some(PulsarStateStore {
+                service_url,
+                java_provider: None,
+            }),
+        }),
+        runtime: runtime(step),
+        ..Default::default()
+    }
+}
+
+fn messaging(mesh: &Mesh, cluster: &Cluster) -> PulsarMessaging {
+    let field = |name: &str| {
+        cluster
+            .oauth2
+            .as_ref()
+            .and_then(|o| o.value.get(name))
+            .map(|v| v.value.clone())
+    };
+    let tls_bool = |name: &str| {
+        cluster
+            .tls
+            .as_ref()
+            .and_then(|t| t.value.get(name))
+            .and_then(|v| match v.value {
+                Value::Bool(b) => Some(b),
+                _ => None,
+            })
+    };
+    let tls_string = |name: &str| {
+        cluster
+            .tls
+            .as_ref()
+            .and_then(|t| t.value.get(name))
+            .and_then(|v| match &v.value {
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+    };
+    PulsarMessaging {
+        pulsar_config: Some(cluster_config_map(mesh, cluster)),
+        auth_secret: cluster.auth_secret.as_ref().map(|s| s.value.clone()),
+        tls_secret: cluster.tls_secret.as_ref().map(|s| s.value.clone()),
+        tls_config: cluster.tls.as_ref().map(|_| TlsConfig {
+            enabled: Some(tls_bool("enabled").unwrap_or(true)),
+            allow_insecure: tls_bool("allow-insecure"),
+            hostname_verification: tls_bool("hostname-verification"),
+            cert_secret_name: tls_string("ca-secret"),
+            cert_secret_key: tls_string("ca-key"),
+        }),
+        auth_config: cluster.oauth2.as_ref().map(|_| AuthConfig {
+            oauth2_config: Some(OAuth2Config {
+                audience: field("audience").unwrap_or_default(),
+                issuer_url: field("issuer").unwrap_or_default(),
+                scope: field("scope"),
+                key_secret_name: field("key-secret").unwrap_or_default(),
+                key_secret_key: field("key").unwrap_or_default(),
+            }),
+            generic_auth: None,
+        }),
+        cleanup_auth_config: None,
+    }
+}
+
+/// The local file name and the download location of a step's package.
+pub fn package_file(step: &Step) -> (String, Option<String>) {
+    let s = &step.settings;
+    let package = s
+        .package
+        .as_ref()
+        .map(|p| p.value.clone())
+        .unwrap_or_default();
+    let remote = package.contains("://");
+    if !remote {
+        let file = s.file.as_ref().map(|f| f.value.clone()).unwrap_or(package);
+        return (file, None);
+    }
+    let file = match &s.file {
+        Some(f) => f.value.clone(),
+        None => {
+            let last = package
+                .rsplit('/')
+                .next()
+                .unwrap_or(&package)
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let has_ext = last.contains('.');
+            match step.runtime.value {
+                _ if has_ext => last,
+                Runtime::Java => format!("{last}.jar"),
+                Runtime::Python => format!("{last}.py"),
+                Runtime::Connector => format!("{last}.nar"),
+                Runtime::Go => last,
+            }
+        }
+    };
+    (file, Some(package))
+}
+
+fn runtime(step: &Step) -> fm_api::common::Runtime {
+    let (file, location) = package_file(step);
+    let log = step.settings.log_level.as_ref().and_then(|l| {
+        let level: LogLevel = serde_json::from_value(Json::String(l.value.clone())).ok()?;
+        Some(RuntimeLogConfig {
+            level: Some(level),
+            ..Default::default()
+        })
+    });
+    let mut rt = fm_api::common::Runtime::default();
+    match step.runtime.value {
+        Runtime::Java | Runtime::Connector => {
+            rt.java = Some(JavaRuntime {
+                jar: file,
+                jar_location: location,
+                log,
+                java_opts: step
+                    .settings
+                    .java_opts
+                    .as_ref()
+                    .map(|o| o.iter().map(|x| x.value.clone()).collect()),
+                ..Default::default()
+            })
+        }
+        Runtime::Python => {
+            rt.python = Some(PythonRuntime {
+                py: file,
+                py_location: location,
+                log,
+            })
+        }
+        Runtime::Go => {
+            rt.golang = Some(GoRuntime {
+                go: file,
+                go_location: location,
+                log,
+            })
+        }
+    }
+    rt
+}
+
+fn resources(step: &Step) -> ResourceRequirements {
+    let s = &step.settings;
+    let pick = |resource: ResourceName, default: &str| {
+        let request = s.requests.get(&resource).map(|q| q.value.clone());
+        let limit = s.limits.get(&resource).map(|q| q.value.clone());
+        let request_or = request.clone().or(limit.clone()).unwrap_or(default.into());
+        let limit_or = limit.or(request).unwrap_or(default.into());
+        (request_or, limit_or)
+    };
+    let (cpu_req, cpu_lim) = pick(ResourceName::Cpu, DEFAULT_CPU);
+    let (mem_req, mem_lim) = pick(ResourceName::Memory, DEFAULT_MEMORY);
+    let quantities = |cpu: String, memory: String| {
+        BTreeMap::from([
+            ("cpu".to_owned(), Quantity(cpu)),
+            ("memory".to_owned(), Quantity(memory)),
+        ])
+    };
+    ResourceRequirements {
+        requests: Some(quantities(cpu_req, mem_req)),
+        limits: Some(quantities(cpu_lim, mem_lim)),
+        ..Default::default()
+    }
+}
+
+fn secrets_map(step: &Step) -> Option<BTreeMap<String, SecretRef>> {
+    let map: BTreeMap<_, _> = step
+        .settings
+        .env
+        .iter()
+        .filter_map(|(key, value)| match value {
+            EnvValue::Secret { secret, key: k } => Some((
+                key.value.clone(),
+                SecretRef {
+                    path: Some(secret.value.clone()),
+                    key: Some(k.value.clone()),
+                },
+            )),
+            EnvValue::Literal(_) => None,
+        })
+        .collect();
+    (!map.is_empty()).then_some(map)
+}
+
+fn string_map(map: &Map) -> Option<BTreeMap<String, String>> {
+    (!map.is_empty()).then(|| {
+        map.iter()
+            .map(|(k, v)| (k.value.clone(), scalar_text(&v.value)))
+            .collect()
+    })
+}
+
+/// Text of a scalar for places Kubernetes wants strings (labels, env values).
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) | Value::Measure(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        other => value_to_json(other).to_string(),
+    }
+}
+
+fn pod_policy(step: &Step, diagnostics: &mut Diagnostics) -> PodPolicy {
+    let s = &step.settings;
+    let env: Vec<EnvVar> = s
+        .env
+        .iter()
+        .filter_map(|(key, value)| match value {
+            EnvValue::Literal(v) => Some(EnvVar {
+                name: key.value.clone(),
+                value: Some(scalar_text(v)),
+                value_from: None,
+            }),
+            EnvValue::Secret { .. } => None,
+        })
+        .collect();
+    let volumes: Vec<Volume> = s
+        .volumes
+        .iter()
+        .map(|v| {
+            let mut volume = Volume {
+                name: v.name.value.clone(),
+                ..Default::default()
+            };
+            match &v.source {
+                VolumeSource::Secret(name) => {
+                    volume.secret = Some(SecretVolumeSource {
+                        secret_name: Some(name.value.clone()),
+                        ..Default::default()
+                    })
+                }
+                VolumeSource::ConfigMap(name) => {
+                    volume.config_map = Some(ConfigMapVolumeSource {
+                        name: name.value.clone(),
+                        ..Default::default()
+                    })
+                }
+                VolumeSource::EmptyDir => volume.empty_dir = Some(EmptyDirVolumeSource::default()),
+            }
+            volume
+        })
+        .collect();
+    let tolerations: Option<Vec<Toleration>> = s.tolerations.as_ref().map(|list| {
+        list.iter()
+            .filter_map(|m| {
+                match serde_json::from_value::<Toleration>(Json::Object(map_to_json(&m.value))) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Code::InvalidValue,
+                                m.span,
+                                format!("not a valid toleration: {e}"),
+                            )
+                            .help("a toleration has `key`, `operator`, `value`, `effect` and `tolerationSeconds`"),
+                        );
+                        None
+                    }
+                }
+            })
+            .collect()
+    });
+    let metrics: Vec<MetricSpec> = s
+        .autoscale
+        .iter()
+        .map(|(resource, percent)| MetricSpec {
+            type_: "Resource".into(),
+            resource: Some(ResourceMetricSource {
+                name: match resource {
+                    ResourceName::Cpu => "cpu",
+                    ResourceName::Memory => "memory",
+                }
+                .into(),
+                target: MetricTarget {
+                    type_: "Utilization".into(),
+                    average_utilization: Some(percent.value as i32),
+                    ..Default::default()
+                },
+            }),
+            ..Default::default()
+        })
+        .collect();
+    PodPolicy {
+        labels: string_map(&s.labels),
+        annotations: string_map(&s.annotations),
+        node_selector: string_map(&s.node_selector),
+        tolerations,
+        service_account_name: s.service_account.as_ref().map(|a| a.value.clone()),
+        termination_grace_period_seconds: s
+            .termination_grace
+            .as_ref()
+            .and_then(|t| units::duration_ms(&t.value))
+            .map(|ms| ms / 1000),
+        volumes: (!volumes.is_empty()).then_some(volumes),
+        env: (!env.is_empty()).then_some(env),
+        auto_scaling_metrics: (!metrics.is_empty()).then_some(metrics),
+        // Hardened by default, so pods are restricted under either operator.
+        security_context: Some(PodSecurityContext {
+            run_as_non_root: Some(true),
+            run_as_user: Some(10000),
+            run_as_group: Some(10001),
+            fs_group: Some(10001),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".into(),
+                localhost_profile: None,
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Pulsar schema type name for a topic schema, as `customSchemaSources` and `sinkSchemaType`
+/// take it; `None` for raw bytes.
+pub fn schema_type(schema: &Schema) -> Option<String> {
+    let kind = schema.kind.as_deref()?;
+    match kind {
+        "bytes" => None,
+        other => Some(other.replace('-', "_").to_ascii_uppercase()),
+    }
+}
+
+/// The Java type a schema carries, for `typeClassName`.
+pub fn type_class(schema: &Schema) -> Option<String> {
+    match (schema.kind.as_deref(), &schema.class) {
+        (_, Some(class)) => Some(class.clone()),
+        (Some("bytes"), None) => Some("[B".into()),
+        (Some("string"), None) => Some("java.lang.String".into()),
+        _ => None,
+    }
+}
+
+fn input_conf(mesh: &Mesh, step: &Step) -> Option<InputConf> {
+    let s = &step.settings;
+    let inputs = s.inputs.as_ref();
+    if inputs.is_none() && s.input_pattern.is_none() {
+        return None;
+    }
+    let declared: Vec<_> = inputs
+        .into_iter()
+        .flatten()
+        .filter_map(|t| match &t.value {
+            crate::syntax::ast::TopicRef::Name(n) => mesh.topic(n),
+            crate::syntax::ast::TopicRef::Full(f) => mesh.topics.iter().find(|x| x.full_name == *f),
+        })
+        .collect();
+    let schemas: BTreeMap<String, String> = declared
+        .iter()
+        .filter_map(|t| schema_type(&t.schema.value).map(|st| (t.full_name.clone(), st)))
+        .collect();
+    Some(InputConf {
+        type_class_name: declared.first().and_then(|t| type_class(&t.schema.value)),
+        topics: inputs.map(|list| {
+            list.iter()
+                .filter_map(|t| mesh.full_topic_name(&t.value))
+                .collect()
+        }),
+        topic_pattern: s.input_pattern.as_ref().map(|p| p.value.clone()),
+        custom_schema_sources: (!schemas.is_empty()).then_some(schemas),
+        ..Default::default()
+    })
+}
+
+fn output_conf(mesh: &Mesh, step: &Step) -> Option<OutputConf> {
+    let out = step.settings.output.as_ref()?;
+    let full = mesh.full_topic_name(&out.value)?;
+    let topic = mesh.topics.iter().find(|t| t.full_name == full);
+    Some(OutputConf {
+        topic: Some(full),
+        type_class_name: topic.and_then(|t| type_class(&t.schema.value)),
+        sink_schema_type: topic.and_then(|t| schema_type(&t.schema.value)),
+        ..Default::default()
+    })
+}
+
+pub fn map_to_json(map: &Map) -> serde_json::Map<String, Json> {
+    map.iter()
+        .map(|(k, v)| (k.value.clone(), value_to_json(&v.value)))
+        .collect()
+}
+
+/// A literal as JSON: plain numbers become numbers; numbers with units or `%` stay text.
+pub fn value_to_json(value: &Value) -> Json {
+    match value {
+        Value::String(s) => Json::String(s.clone()),
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Null => Json::Null,
+        Value::Measure(m) => m
+            .parse::<i64>()
+            .map(Json::from)
+            .ok()
+            .or_else(|| {
+                m.parse::<f64>()
+                    .ok()
+                    .and_then(|f| serde_json::Number::from_f64(f).map(Json::Number))
+            })
+            .unwrap_or_else(|| Json::String(m.clone())),
+        Value::List(items) => Json::Array(items.iter().map(|i| value_to_json(&i.value)).collect()),
+        Value::Map(m) => Json::Object(map_to_json(m)),
+    }
+}

@@ -1,0 +1,176 @@
+//! The minijinja templates that shape emitted files. User values reach the YAML only through
+//! the `yaml` filter (a serialiser), never by pasting text, and every rendered file is parsed
+//! back and compared with what it must contain before anything is written. A template may
+//! change layout and comments; it cannot change content.
+
+use std::path::Path;
+
+use minijinja::value::{Serde, ValueKind};
+use minijinja::{context, Environment, Error, ErrorKind};
+use serde_json::{json, Value};
+
+use super::{template_error, Resource};
+use crate::diag::Diagnostics;
+
+const RESOURCE: &str = "resource.yaml.j2";
+const KUSTOMIZATION: &str = "kustomization.yaml.j2";
+const PATCH: &str = "patch.yaml.j2";
+
+const BUILTIN: [(&str, &str); 3] = [
+    (RESOURCE, include_str!("../../templates/resource.yaml.j2")),
+    (
+        KUSTOMIZATION,
+        include_str!("../../templates/kustomization.yaml.j2"),
+    ),
+    (PATCH, include_str!("../../templates/patch.yaml.j2")),
+];
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+/// Maps and lists as block YAML; scalars as JSON, which YAML reads unchanged and which can
+/// never break out of the line it is on.
+fn yaml_filter(value: minijinja::Value) -> Result<String, Error> {
+    let fail = |e: &dyn std::fmt::Display| Error::new(ErrorKind::InvalidOperation, e.to_string());
+    match value.kind() {
+        ValueKind::Map | ValueKind::Seq => serde_yaml_ng::to_string(&value)
+            .map(|s| s.trim_end().to_owned())
+            .map_err(|e| fail(&e)),
+        _ => serde_json::to_string(&value).map_err(|e| fail(&e)),
+    }
+}
+
+impl Templates {
+    pub fn builtin() -> Self {
+        Self::with(
+            BUILTIN
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        )
+        .unwrap_or_else(|_| unreachable!("built-in templates are valid"))
+    }
+
+    /// Templates from a directory; any of the three files it lacks comes from the built-ins.
+    pub fn from_dir(dir: &Path) -> Result<Self, String> {
+        if !dir.is_dir() {
+            return Err(format!(
+                "templates directory {} does not exist",
+                dir.display()
+            ));
+        }
+        let mut sources = Vec::new();
+        for (name, builtin) in BUILTIN {
+            let path = dir.join(name);
+            let text = if path.exists() {
+                std::fs::read_to_string(&path)
+                    .map_err(|e| format!("reading {}: {e}", path.display()))?
+            } else {
+                builtin.to_owned()
+            };
+            sources.push((name.to_owned(), text));
+        }
+        Self::with(sources)
+    }
+
+    fn with(sources: Vec<(String, String)>) -> Result<Self, String> {
+        let mut env = Environment::new();
+        let mut syntax = minijinja::syntax::SyntaxConfig::builder();
+        syntax.keep_trailing_newline(true);
+        if let Ok(config) = syntax.build() {
+            env.set_syntax(config);
+        }
+        // minijinja would JSON-escape output of `*.yaml.j2` templates; the `yaml` filter already
+        // produces safe YAML, so escaping must be off.
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        env.add_filter("yaml", yaml_filter);
+        for (name, text) in sources {
+            env.add_template_owned(name.clone(), text)
+                .map_err(|e| format!("template {name}: {e}"))?;
+        }
+        Ok(Templates { env })
+    }
+
+    fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, Diagnostics> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(format!("template {name}: {e}")))?;
+        let mut text = template
+            .render(ctx)
+            .map_err(|e| template_error(format!("template {name} failed to render: {e}")))?;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        Ok(text)
+    }
+
+    fn parse_back(name: &str, text: &str) -> Result<Value, Diagnostics> {
+        serde_yaml_ng::from_str(text)
+            .map_err(|e| template_error(format!("template {name} produced invalid YAML: {e}")))
+    }
+
+    pub fn resource(&self, source: &str, r: &Resource) -> Result<String, Diagnostics> {
+        let text = self.render(
+            RESOURCE,
+            context! { source, resource => minijinja::Value::from(Serde(&r.value)) },
+        )?;
+        if Self::parse_back(RESOURCE, &text)? != r.value {
+            return Err(template_error(format!(
+                "template {RESOURCE} changed the content of {} {}",
+                r.kind, r.name
+            )));
+        }
+        Ok(text)
+    }
+
+    pub fn kustomization(
+        &self,
+        source: &str,
+        namespace: Option<&str>,
+        resources: &[String],
+        patches: &[Value],
+    ) -> Result<String, Diagnostics> {
+        let text = self.render(
+            KUSTOMIZATION,
+            context! { source, namespace, resources => minijinja::Value::from(Serde(resources)), patches => minijinja::Value::from(Serde(patches)) },
+        )?;
+        let parsed = Self::parse_back(KUSTOMIZATION, &text)?;
+        let expected_patches: Vec<Value> = patches
+            .iter()
+            .map(|p| {
+                json!({"path": p["path"], "target": {"group": p["group"], "version": p["version"], "kind": p["kind"], "name": p["name"]}})
+            })
+            .collect();
+        let ok = parsed["kind"] == "Kustomization"
+            && parsed["resources"] == json!(resources)
+            && parsed.get("namespace").and_then(Value::as_str) == namespace
+            && (patches.is_empty() && parsed.get("patches").is_none()
+                || parsed["patches"] == json!(expected_patches));
+        if !ok {
+            return Err(template_error(format!(
+                "template {KUSTOMIZATION} did not produce the expected kustomization"
+            )));
+        }
+        Ok(text)
+    }
+
+    pub fn patch(
+        &self,
+        source: &str,
+        env: &str,
+        operations: &[Value],
+    ) -> Result<String, Diagnostics> {
+        let text = self.render(
+            PATCH,
+            context! { source, env, operations => minijinja::Value::from(Serde(operations)) },
+        )?;
+        if Self::parse_back(PATCH, &text)? != json!(operations) {
+            return Err(template_error(format!(
+                "template {PATCH} changed the patch operations"
+            )));
+        }
+        Ok(text)
+    }
+}

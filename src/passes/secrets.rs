@@ -1,0 +1,86 @@
+//! Secret values written literally. A mesh may only name Secrets; a password in a connector
+//! config or an env var would end up in plain text in Git and in the cluster.
+//! Messages never repeat the value.
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::Mesh;
+use crate::syntax::ast::{EnvValue, Map, Value};
+
+/// Key fragments that mark a value as a credential.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "credential",
+    "privatekey",
+    "private_key",
+    "private-key",
+    "accesskey",
+    "access_key",
+    "access-key",
+];
+
+pub fn looks_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| key.contains(w))
+}
+
+pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
+    for step in &mesh.steps {
+        check_map(&step.settings.config, "config", diagnostics);
+        for (key, value) in &step.settings.env {
+            if let EnvValue::Literal(Value::String(s)) = value {
+                if looks_secret(&key.value) && !s.is_empty() {
+                    diagnostics.push(literal(key.span, &key.value, "env"));
+                }
+            }
+        }
+    }
+    for cluster in &mesh.clusters {
+        for url in [&cluster.broker, &cluster.admin].into_iter().flatten() {
+            if url.value.split("://").nth(1).is_some_and(|rest| {
+                rest.split('/')
+                    .next()
+                    .is_some_and(|host| host.contains('@'))
+            }) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::LiteralSecret,
+                        url.span,
+                        "this URL carries credentials",
+                    )
+                    .primary("user or password in the URL")
+                    .help("remove them from the URL and use `auth secret \"name\"` or `auth oauth2 { … }` on the cluster"),
+                );
+            }
+        }
+    }
+}
+
+fn check_map(map: &Map, context: &str, diagnostics: &mut Diagnostics) {
+    for (key, value) in map {
+        match &value.value {
+            Value::String(s) if looks_secret(&key.value) && !s.is_empty() => {
+                diagnostics.push(literal(key.span, &key.value, context))
+            }
+            Value::Map(inner) => check_map(inner, context, diagnostics),
+            _ => {}
+        }
+    }
+}
+
+fn literal(span: crate::diag::Span, key: &str, context: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::LiteralSecret,
+        span,
+        format!("`{key}` in {context} holds a literal secret value"),
+    )
+    .primary("secret written in the mesh")
+    .help(format!(
+        "store it in a Kubernetes Secret and reference it instead: `env {{ {key}: secret \"name\" key \"key\" }}` (Pulsar IO connectors load sensitive fields of that name from the secrets provider)"
+    ))
+}
