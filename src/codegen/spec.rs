@@ -376,7 +376,7 @@ fn pod_policy(step: &Step, diagnostics: &mut Diagnostics) -> PodPolicy {
         .filter_map(|(key, value)| match value {
             EnvValue::Literal(v) => Some(EnvVar {
                 name: key.value.clone(),
-                value: Some(scalar_text(v)),
+                value: Some(scalar_text(&v.value)),
                 value_from: None,
             }),
             EnvValue::Secret { .. } => None,

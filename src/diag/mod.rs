@@ -49,6 +49,8 @@ pub struct Diagnostic {
     /// The primary span first.
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// Source ranges masked whenever this diagnostic shows the source (secret values).
+    pub redact: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -71,6 +73,7 @@ impl Diagnostic {
             }],
             message,
             help: None,
+            redact: Vec::new(),
         }
     }
 
@@ -92,6 +95,12 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Masks `span` of the source in every rendering of this diagnostic.
+    pub fn redact(mut self, span: Span) -> Self {
+        self.redact.push(span);
         self
     }
 

@@ -79,7 +79,7 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], plain: bool) 
     for diagnostic in diagnostics {
         let report = Report {
             diagnostic,
-            source: NamedSource::new(&file.name, file.text.clone()),
+            source: NamedSource::new(&file.name, redacted(&file.text, &diagnostic.redact)),
         };
         if handler.render_report(&mut out, &report).is_err() {
             // Rendering into a String cannot fail for I/O reasons; fall back to one line.
@@ -88,6 +88,22 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], plain: bool) 
         out.push('\n');
     }
     out
+}
+
+/// The text with each span replaced by `*`, byte for byte, so offsets stay valid.
+fn redacted(text: &str, spans: &[Span]) -> String {
+    if spans.is_empty() {
+        return text.to_owned();
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for span in spans {
+        let end = span.end.min(bytes.len());
+        for b in &mut bytes[span.start.min(end)..end] {
+            *b = b'*';
+        }
+    }
+    // Masking may split a multi-byte character at a span edge; such bytes become '?'.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[derive(Serialize)]

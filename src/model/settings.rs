@@ -18,6 +18,9 @@ pub struct Volume {
     pub mount: Spanned<String>,
 }
 
+/// `replicas MIN` or `replicas MIN..MAX`.
+pub type ReplicaBounds = (Spanned<i64>, Option<Spanned<i64>>);
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StepSettings {
     pub cluster: Option<Name>,
@@ -39,7 +42,7 @@ pub struct StepSettings {
     pub timeout: Option<Spanned<String>>,
     pub cleanup_subscription: Option<Spanned<bool>>,
     /// min and optional max, with the span of the whole statement.
-    pub replicas: Option<Spanned<(Spanned<i64>, Option<Spanned<i64>>)>>,
+    pub replicas: Option<Spanned<ReplicaBounds>>,
     pub autoscale: BTreeMap<ResourceName, Spanned<f64>>,
     pub requests: BTreeMap<ResourceName, Spanned<String>>,
     pub limits: BTreeMap<ResourceName, Spanned<String>>,

@@ -33,9 +33,10 @@ pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
     for step in &mesh.steps {
         check_map(&step.settings.config, "config", diagnostics);
         for (key, value) in &step.settings.env {
-            if let EnvValue::Literal(Value::String(s)) = value {
-                if looks_secret(&key.value) && !s.is_empty() {
-                    diagnostics.push(literal(key.span, &key.value, "env"));
+            if let EnvValue::Literal(v) = value {
+                if matches!(&v.value, Value::String(s) if !s.is_empty()) && looks_secret(&key.value)
+                {
+                    diagnostics.push(literal(key.span, &key.value, "env").redact(v.span));
                 }
             }
         }
@@ -53,6 +54,7 @@ pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
                         url.span,
                         "this URL carries credentials",
                     )
+                    .redact(url.span)
                     .primary("user or password in the URL")
                     .help("remove them from the URL and use `auth secret \"name\"` or `auth oauth2 { … }` on the cluster"),
                 );
@@ -65,7 +67,7 @@ fn check_map(map: &Map, context: &str, diagnostics: &mut Diagnostics) {
     for (key, value) in map {
         match &value.value {
             Value::String(s) if looks_secret(&key.value) && !s.is_empty() => {
-                diagnostics.push(literal(key.span, &key.value, context))
+                diagnostics.push(literal(key.span, &key.value, context).redact(value.span))
             }
             Value::Map(inner) => check_map(inner, context, diagnostics),
             _ => {}

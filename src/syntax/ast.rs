@@ -160,7 +160,7 @@ pub enum ResourceSide {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum EnvValue {
-    Literal(Value),
+    Literal(Spanned<Value>),
     Secret {
         secret: Spanned<String>,
         key: Spanned<String>,

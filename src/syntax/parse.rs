@@ -470,7 +470,7 @@ fn setting(stmt: Pair<Rule>) -> Result<Setting> {
                             key: string(nth(&sp, 1, e_span)?)?,
                         }
                     }
-                    _ => EnvValue::Literal(value(val.clone())?.value),
+                    _ => EnvValue::Literal(value(val.clone())?),
                 };
                 vars.push((key, value));
             }

@@ -1,0 +1,211 @@
+//! The `fmc` binary: exit codes, output placement, and what a failed run leaves behind.
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn fmc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fmc"))
+        .args(args)
+        .current_dir(common::root())
+        .output()
+        .expect("fmc runs")
+}
+
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .display()
+                    .to_string();
+                out.push((rel, std::fs::read(&path).expect("file")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn check_exit_codes() {
+    assert_eq!(
+        fmc(&["check", "examples/word-count/mesh.fm"]).status.code(),
+        Some(0)
+    );
+    let broken = fmc(&["check", "tests/broken/cycle.fm"]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("fmc::cycle"));
+    assert_eq!(fmc(&["check", "no/such/file.fm"]).status.code(), Some(2));
+    assert_eq!(fmc(&["check", "examples"]).status.code(), Some(2));
+    assert_eq!(fmc(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn non_utf8_input_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.fm");
+    std::fs::write(&path, b"mesh m { \xff\xfe }").expect("write");
+    let out = fmc(&["check", path.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
+}
+
+#[test]
+fn json_message_format() {
+    let out = fmc(&[
+        "check",
+        "--message-format",
+        "json",
+        "tests/broken/unknown-topic.fm",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stderr).expect("UTF-8");
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("every line is JSON");
+        assert!(v["code"].as_str().expect("code").starts_with("fmc::"));
+    }
+}
+
+#[test]
+fn compile_writes_the_tree_and_replaces_it_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("stale")).expect("mkdir");
+    std::fs::write(out.join("stale/old.yaml"), "old").expect("write");
+    let run = fmc(&[
+        "compile",
+        "examples/word-count/mesh.fm",
+        "-o",
+        out.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.join("base/kustomization.yaml").exists());
+    assert!(out.join("overlays/prod/kustomization.yaml").exists());
+    assert!(
+        !out.join("stale").exists(),
+        "the output directory is fmc's: replaced whole"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "no staging directories left behind");
+}
+
+#[test]
+fn failed_compile_leaves_the_output_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let ok = fmc(&[
+        "compile",
+        "examples/word-count/mesh.fm",
+        "-o",
+        out.to_str().expect("path"),
+    ]);
+    assert_eq!(ok.status.code(), Some(0));
+    let before = tree(&out);
+    let failed = fmc(&[
+        "compile",
+        "tests/broken/cycle.fm",
+        "-o",
+        out.to_str().expect("path"),
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(tree(&out), before);
+    let missing_parent = dir.path().join("no/such/dir/out");
+    let io = fmc(&[
+        "compile",
+        "examples/word-count/mesh.fm",
+        "-o",
+        missing_parent.to_str().expect("path"),
+    ]);
+    assert_eq!(io.status.code(), Some(2));
+    assert!(!missing_parent.exists());
+    let file_target = dir.path().join("a-file");
+    std::fs::write(&file_target, "x").expect("write");
+    let io = fmc(&[
+        "compile",
+        "examples/word-count/mesh.fm",
+        "-o",
+        file_target.to_str().expect("path"),
+    ]);
+    assert_eq!(io.status.code(), Some(2));
+    assert_eq!(std::fs::read(&file_target).expect("still there"), b"x");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 2, "only out/ and a-file");
+}
+
+#[test]
+fn stdout_stream_is_the_base_resources() {
+    let out = fmc(&["compile", "examples/word-count/mesh.fm", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let docs: Vec<serde_json::Value> = serde_yaml_ng::Deserializer::from_str(&text)
+        .map(|d| serde::Deserialize::deserialize(d).expect("YAML"))
+        .collect();
+    let kinds: Vec<_> = docs
+        .iter()
+        .map(|d| d["kind"].as_str().expect("kind").to_owned())
+        .collect();
+    assert_eq!(kinds, ["FunctionMesh", "ConfigMap"]);
+}
+
+#[test]
+fn a_template_that_changes_content_is_refused_before_writing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).expect("mkdir");
+    std::fs::write(templates.join("resource.yaml.j2"), "kind: Evil\n").expect("write");
+    let out = dir.path().join("out");
+    let run = fmc(&[
+        "compile",
+        "examples/word-count/mesh.fm",
+        "-o",
+        out.to_str().expect("path"),
+        "--templates",
+        templates.to_str().expect("path"),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("fmc::template"));
+    assert!(!out.exists());
+    // A template that only changes layout is accepted.
+    std::fs::write(
+        templates.join("resource.yaml.j2"),
+        "# team header\n{{ resource | yaml }}\n",
+    )
+    .expect("write");
+    let run = fmc(&[
+        "compile",
+        "examples/word-count/mesh.fm",
+        "-o",
+        out.to_str().expect("path"),
+        "--templates",
+        templates.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(out.join("base/functionmesh.yaml")).expect("written");
+    assert!(text.starts_with("# team header"));
+}
+
+#[test]
+fn crds_subcommand_prints_four_crds() {
+    let out = fmc(&["crds"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_eq!(text.matches("kind: CustomResourceDefinition").count(), 4);
+}

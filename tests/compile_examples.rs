@@ -1,0 +1,239 @@
+//! Every example compiles cleanly; its output is pinned by snapshots, validates against the
+//! upstream CRD schemas, builds with the real `kubectl kustomize`, and is deterministic.
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use fmc::codegen::{self, Options, Output, Templates};
+use serde_json::Value;
+
+fn compile(path: &Path, options: &Options) -> (fmc::model::Model, Output) {
+    let file = common::source(path);
+    let (model, diagnostics) = fmc::pipeline::check(&file);
+    assert!(
+        diagnostics.is_empty(),
+        "{} should compile without findings:\n{}",
+        file.name,
+        fmc::diag::render_human(&file, &diagnostics.into_sorted(), true)
+    );
+    let model = model.expect("model");
+    let output = codegen::generate(&model, &file.name, options, &Templates::builtin())
+        .unwrap_or_else(|d| panic!("{}", fmc::diag::render_human(&file, &d.into_sorted(), true)));
+    (model, output)
+}
+
+fn listing(output: &Output) -> String {
+    output
+        .files
+        .iter()
+        .map(|(path, text)| format!("=== {path}\n{text}"))
+        .collect()
+}
+
+#[test]
+fn examples_compile_to_pinned_output() {
+    for path in common::examples() {
+        let name = common::example_name(&path);
+        let (_, output) = compile(&path, &Options::default());
+        common::snapshot_settings("compile").bind(|| {
+            insta::assert_snapshot!(name.clone(), listing(&output));
+        });
+    }
+}
+
+#[test]
+fn split_mode_is_pinned_too() {
+    let path = common::root().join("examples/word-count/mesh.fm");
+    let (_, output) = compile(&path, &Options { split: true });
+    common::snapshot_settings("compile").bind(|| {
+        insta::assert_snapshot!("word-count-split", listing(&output));
+    });
+}
+
+#[test]
+fn compiling_twice_gives_identical_bytes() {
+    for path in common::examples() {
+        for split in [false, true] {
+            let (_, a) = compile(&path, &Options { split });
+            let (_, b) = compile(&path, &Options { split });
+            assert_eq!(a, b, "{} is not deterministic", path.display());
+        }
+    }
+}
+
+/// The upstream CRD schema for a kind, made strict: an object schema with `properties` and
+/// no `x-kubernetes-preserve-unknown-fields` rejects other fields, as the API server would
+/// prune them (a pruned field is a silently lost setting).
+fn strict_schema(kind: &str) -> Value {
+    let file = match kind {
+        "Function" => "functions",
+        "Source" => "sources",
+        "Sink" => "sinks",
+        "FunctionMesh" => "functionmeshes",
+        other => panic!("no CRD for {other}"),
+    };
+    let path = common::shared_dir().join(format!("crds/compute.functionmesh.io_{file}.yaml"));
+    let crd: Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(&path).expect("CRD")).expect("CRD YAML");
+    let mut schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
+    tighten(&mut schema);
+    schema
+}
+
+fn tighten(schema: &mut Value) {
+    if let Value::Object(map) = schema {
+        let preserve = map.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+        if map.contains_key("properties") && !preserve && !map.contains_key("additionalProperties")
+        {
+            map.insert("additionalProperties".into(), Value::Bool(false));
+        }
+        for value in map.values_mut() {
+            tighten(value);
+        }
+    } else if let Value::Array(items) = schema {
+        items.iter_mut().for_each(tighten);
+    }
+}
+
+#[test]
+fn every_generated_resource_validates_against_the_upstream_crd() {
+    let mut validated = 0;
+    for path in common::examples() {
+        for split in [false, true] {
+            let (model, _) = compile(&path, &Options { split });
+            for mesh in model.all() {
+                for resource in codegen::resources(mesh, &Options { split }).expect("resources") {
+                    if resource.api_version != fm_api::API_VERSION {
+                        continue;
+                    }
+                    let schema = strict_schema(&resource.kind);
+                    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+                    let errors: Vec<String> = validator
+                        .iter_errors(&resource.value)
+                        .map(|e| format!("{} at {}", e, e.instance_path()))
+                        .collect();
+                    assert!(
+                        errors.is_empty(),
+                        "{} {}: {errors:#?}",
+                        resource.kind,
+                        resource.name
+                    );
+                    // And our own strict loader accepts it unchanged.
+                    fm_api::load::load_value(1, resource.value.clone())
+                        .unwrap_or_else(|e| panic!("{}: {e}", resource.name));
+                    validated += 1;
+                }
+            }
+        }
+    }
+    assert!(validated >= 20, "only {validated} resources validated");
+}
+
+#[test]
+fn the_strict_schema_check_can_fail() {
+    let schema = strict_schema("Function");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let bad = serde_json::json!({
+        "apiVersion": "compute.functionmesh.io/v1alpha1", "kind": "Function",
+        "metadata": {"name": "f"}, "spec": {"input": {"topicz": []}, "replicas": "two"}
+    });
+    assert!(validator.iter_errors(&bad).count() >= 2);
+}
+
+fn kubectl_kustomize(dir: &Path) -> Vec<Value> {
+    let out = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir)
+        .output()
+        .expect("kubectl must be installed to run this test");
+    assert!(
+        out.status.success(),
+        "kubectl kustomize {} failed: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    serde_yaml_ng::Deserializer::from_str(&text)
+        .map(|doc| serde::Deserialize::deserialize(doc).expect("kustomize output is YAML"))
+        .filter(|v: &Value| !v.is_null())
+        .collect()
+}
+
+fn by_kind_and_name(docs: Vec<Value>) -> BTreeMap<(String, String), Value> {
+    docs.into_iter()
+        .map(|d| {
+            let key = (
+                d["kind"].as_str().unwrap_or_default().to_owned(),
+                d["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+            (key, d)
+        })
+        .collect()
+}
+
+#[test]
+fn kubectl_kustomize_builds_every_overlay_into_the_environment_resources() {
+    let mut overlays = 0;
+    for path in common::examples() {
+        for split in [false, true] {
+            let options = Options { split };
+            let (model, output) = compile(&path, &options);
+            let dir = tempfile::tempdir().expect("tempdir");
+            let out = dir.path().join("out");
+            codegen::write_atomically(&output, &out).expect("written");
+
+            let base = by_kind_and_name(kubectl_kustomize(&out.join("base")));
+            let expected_base = by_kind_and_name(
+                codegen::resources(&model.base, &options)
+                    .expect("resources")
+                    .into_iter()
+                    .map(|r| r.value)
+                    .collect(),
+            );
+            assert_eq!(base, expected_base, "base of {}", path.display());
+
+            for env in &model.envs {
+                let name = &env.env.as_ref().expect("env name").value;
+                let built = by_kind_and_name(kubectl_kustomize(&out.join("overlays").join(name)));
+                let expected = by_kind_and_name(
+                    codegen::resources(env, &options)
+                        .expect("resources")
+                        .into_iter()
+                        .map(|r| r.value)
+                        .collect(),
+                );
+                assert_eq!(built, expected, "overlay {name} of {}", path.display());
+                overlays += 1;
+            }
+        }
+    }
+    assert!(overlays >= 6, "only {overlays} overlays built");
+}
+
+#[test]
+fn overlay_carries_the_overridden_values() {
+    let path = common::root().join("examples/word-count/mesh.fm");
+    let (_, output) = compile(&path, &Options::default());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    codegen::write_atomically(&output, &out).expect("written");
+    let prod = by_kind_and_name(kubectl_kustomize(&out.join("overlays/prod")));
+    let mesh = &prod[&("FunctionMesh".to_owned(), "word-count".to_owned())];
+    assert_eq!(mesh["metadata"]["namespace"], "streaming-prod");
+    let split = mesh["spec"]["functions"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == "split"))
+        .expect("split function");
+    assert_eq!(split["maxReplicas"], 32);
+    assert_eq!(split["resources"]["limits"]["memory"], "2Gi");
+    let cm = &prod[&("ConfigMap".to_owned(), "word-count-local-pulsar".to_owned())];
+    assert_eq!(
+        cm["data"]["brokerServiceURL"],
+        "pulsar+ssl://pulsar-broker.prod.svc:6651"
+    );
+}

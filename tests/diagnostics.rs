@@ -1,0 +1,136 @@
+//! One broken mesh per diagnostic code (tests/broken/<code>.fm): each must raise its code,
+//! and the rendered report (human and JSON) is pinned by a snapshot.
+mod common;
+
+use fmc::diag::{render_human, render_json, Code, SourceFile};
+
+fn codes_of(file: &SourceFile) -> Vec<Diagnostic> {
+    let (_, diagnostics) = fmc::pipeline::check(file);
+    diagnostics.into_sorted()
+}
+
+type Diagnostic = fmc::diag::Diagnostic;
+
+#[test]
+fn every_broken_mesh_raises_its_code_and_renders_as_pinned() {
+    let dir = common::root().join("tests/broken");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/broken")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "fm"))
+        .collect();
+    files.sort();
+    let mut covered = Vec::new();
+    for path in files {
+        let code_name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        let file = common::source(&path);
+        let diagnostics = codes_of(&file);
+        let wanted = format!("fmc::{code_name}");
+        assert!(
+            diagnostics.iter().any(|d| d.code.as_str() == wanted),
+            "{} should raise {wanted}, got {:?}",
+            file.name,
+            diagnostics
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect::<Vec<_>>()
+        );
+        for d in &diagnostics {
+            let end = d.span().end;
+            assert!(
+                end <= file.text.len(),
+                "span outside the file in {}",
+                file.name
+            );
+        }
+        covered.push(wanted);
+        let report = format!(
+            "{}\n--- json\n{}",
+            render_human(&file, &diagnostics, true),
+            render_json(&file, &diagnostics)
+        );
+        common::snapshot_settings("diagnostics").bind(|| {
+            insta::assert_snapshot!(code_name.clone(), report);
+        });
+    }
+    // Codes that need inputs a file cannot hold are covered by the tests below.
+    let elsewhere = ["fmc::file-too-large", "fmc::too-deep", "fmc::template"];
+    for code in Code::ALL {
+        assert!(
+            covered.iter().any(|c| c == code.as_str()) || elsewhere.contains(&code.as_str()),
+            "no broken mesh in tests/broken for {code}"
+        );
+    }
+}
+
+#[test]
+fn literal_secret_values_are_never_printed() {
+    let file = common::source(&common::root().join("tests/broken/literal-secret.fm"));
+    let diagnostics = codes_of(&file);
+    let human = render_human(&file, &diagnostics, true);
+    let json = render_json(&file, &diagnostics);
+    // The source line itself is shown in the excerpt only when it is the labelled line; the
+    // message, labels and help must never carry the value.
+    for d in &diagnostics {
+        assert!(!d.message.contains("hunter2"));
+        assert!(d.labels.iter().all(|l| !l.text.contains("hunter2")));
+        assert!(!d.help.clone().unwrap_or_default().contains("hunter2"));
+    }
+    assert!(!json.contains("hunter2"), "{json}");
+    assert!(!human.contains("hunter2"), "{human}");
+    assert!(human.contains("literal-secret"));
+}
+
+#[test]
+fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
+    let depth = 100_000;
+    let text = format!(
+        "mesh m {{ labels {} }}",
+        "{a: ".repeat(depth) + &"}".repeat(depth)
+    );
+    let file = SourceFile::new("deep.fm", text);
+    let diagnostics = codes_of(&file);
+    assert_eq!(diagnostics[0].code, Code::TooDeep);
+}
+
+#[test]
+fn oversized_input_is_refused() {
+    let text = format!("mesh m {{ {} }}", " ".repeat(fmc::syntax::MAX_FILE_BYTES));
+    let diagnostics = codes_of(&SourceFile::new("big.fm", text));
+    assert_eq!(diagnostics[0].code, Code::FileTooLarge);
+}
+
+#[test]
+fn empty_file_bom_and_crlf() {
+    let empty = codes_of(&SourceFile::new("empty.fm", ""));
+    assert_eq!(empty[0].code, Code::Syntax);
+    assert!(empty[0].help.is_some());
+
+    let example = std::fs::read_to_string(common::root().join("examples/word-count/mesh.fm"))
+        .expect("example");
+    let crlf = format!(
+        "\u{feff}{}",
+        example.replace('\n', "\r\n").replace("  ", "\t")
+    );
+    let (model, diagnostics) = fmc::pipeline::check(&SourceFile::new("crlf.fm", crlf));
+    assert!(model.is_some(), "{:?}", diagnostics.into_sorted());
+}
+
+#[test]
+fn json_lines_have_positions_for_editors() {
+    let file = common::source(&common::root().join("tests/broken/unknown-topic.fm"));
+    let json = render_json(&file, &codes_of(&file));
+    let first: serde_json::Value = json
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON"))
+        .find(|v| v["code"] == "fmc::unknown-topic")
+        .expect("an unknown-topic line");
+    assert_eq!(first["code"], "fmc::unknown-topic");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["span"]["line"], 5);
+    assert_eq!(first["help"], "did you mean `sentences`?");
+}
