@@ -11,9 +11,9 @@ use crate::labels::controller_ref;
 /// One child custom resource of a mesh.
 #[derive(Clone, Debug)]
 pub enum MeshChild {
-    Function(Function),
-    Source(Source),
-    Sink(Sink),
+    Function(Box<Function>),
+    Source(Box<Source>),
+    Sink(Box<Sink>),
 }
 
 impl MeshChild {
@@ -78,29 +78,29 @@ pub fn children_for_mesh(mesh: &FunctionMesh) -> Result<Vec<MeshChild>, DesiredE
     let mut children = Vec::new();
     for (i, spec) in mesh.spec.functions.iter().flatten().enumerate() {
         if let Some(metadata) = meta_for("Function", i, spec.common.name.as_deref()) {
-            children.push(MeshChild::Function(Function {
+            children.push(MeshChild::Function(Box::new(Function {
                 metadata,
                 spec: spec.clone(),
                 status: None,
-            }));
+            })));
         }
     }
     for (i, spec) in mesh.spec.sources.iter().flatten().enumerate() {
         if let Some(metadata) = meta_for("Source", i, spec.common.name.as_deref()) {
-            children.push(MeshChild::Source(Source {
+            children.push(MeshChild::Source(Box::new(Source {
                 metadata,
                 spec: spec.clone(),
                 status: None,
-            }));
+            })));
         }
     }
     for (i, spec) in mesh.spec.sinks.iter().flatten().enumerate() {
         if let Some(metadata) = meta_for("Sink", i, spec.common.name.as_deref()) {
-            children.push(MeshChild::Sink(Sink {
+            children.push(MeshChild::Sink(Box::new(Sink {
                 metadata,
                 spec: spec.clone(),
                 status: None,
-            }));
+            })));
         }
     }
     if errors.is_empty() {

@@ -104,7 +104,9 @@ pub fn is_dns1035_label(s: &str) -> bool {
 }
 
 /// Volume names generated from Secret/ConfigMap names (upstream §2.4): lower-cased, anything
-/// outside `[-a-z0-9]` replaced by `-`, cut to 63, trimmed of `-`.
+/// outside `[-a-z0-9]` replaced by `-`, trimmed of `-`. Upstream cut long names at 63, so two
+/// keys of one long-named Secret could collide; here a name over 63 keeps its first 54
+/// characters and gains an 8-digit digest of the full name.
 pub fn volume_name(raw: &str) -> String {
     let mapped: String = raw
         .to_ascii_lowercase()
@@ -116,9 +118,17 @@ pub fn volume_name(raw: &str) -> String {
                 '-'
             }
         })
-        .take(63)
         .collect();
-    mapped.trim_matches('-').to_owned()
+    let mapped = mapped.trim_matches('-');
+    if mapped.len() <= 63 {
+        return mapped.to_owned();
+    }
+    let mut h: u32 = 0x811c_9dc5;
+    for b in raw.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{}-{h:08x}", mapped[..54].trim_end_matches('-'))
 }
 
 #[cfg(test)]
@@ -144,6 +154,8 @@ mod tests {
     #[test]
     fn volume_names() {
         assert_eq!(volume_name("My_Secret-ca.crt"), "my-secret-ca-crt");
-        assert_eq!(volume_name(&format!("-{}", "x".repeat(80))).len(), 62);
+        let long = volume_name(&format!("-{}", "x".repeat(80)));
+        assert_eq!(long.len(), 63);
+        assert_ne!(long, volume_name(&format!("-{}y", "x".repeat(80))));
     }
 }

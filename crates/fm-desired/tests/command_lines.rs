@@ -12,51 +12,146 @@ use fm_desired::{desired_for_function, desired_for_sink, Options};
 /// Options of `JavaInstanceStarter` (pulsar-functions/runtime, Apache Pulsar 3.x/4.x, the
 /// class `JavaInstanceMain` delegates to). Unknown options make it exit.
 const JAVA_FLAGS: &[&str] = &[
-    "--function_details", "--jar", "--transform_function_jar", "--instance_id", "--function_id",
-    "--function_version", "--pulsar_serviceurl", "--transform_function_id", "--client_auth_plugin",
-    "--client_auth_params", "--use_tls", "--tls_allow_insecure", "--hostname_verification_enabled",
-    "--tls_trust_cert_path", "--state_storage_impl_class", "--state_storage_serviceurl", "--port",
-    "--metrics_port", "--max_buffered_tuples", "--expected_healthcheck_interval", "--secrets_provider",
-    "--secrets_provider_config", "--cluster_name", "--nar_extraction_directory",
-    "--pending_async_requests", "--web_serviceurl", "--expose_pulsaradmin",
+    "--function_details",
+    "--jar",
+    "--transform_function_jar",
+    "--instance_id",
+    "--function_id",
+    "--function_version",
+    "--pulsar_serviceurl",
+    "--transform_function_id",
+    "--client_auth_plugin",
+    "--client_auth_params",
+    "--use_tls",
+    "--tls_allow_insecure",
+    "--hostname_verification_enabled",
+    "--tls_trust_cert_path",
+    "--state_storage_impl_class",
+    "--state_storage_serviceurl",
+    "--port",
+    "--metrics_port",
+    "--max_buffered_tuples",
+    "--expected_healthcheck_interval",
+    "--secrets_provider",
+    "--secrets_provider_config",
+    "--cluster_name",
+    "--nar_extraction_directory",
+    "--pending_async_requests",
+    "--web_serviceurl",
+    "--expose_pulsaradmin",
     "--ignore_unknown_config_fields",
 ];
 /// Passed (as upstream does) only for Functions backed by a built-in connector; read by
 /// StreamNative's runner builds, not by Apache's `JavaInstanceStarter`.
 const JAVA_STREAMNATIVE_FLAGS: &[&str] = &["--connectors_directory"];
 const JAVA_REQUIRED: &[&str] = &[
-    "--function_details", "--instance_id", "--function_id", "--function_version", "--pulsar_serviceurl",
-    "--port", "--metrics_port", "--max_buffered_tuples", "--expected_healthcheck_interval", "--cluster_name",
+    "--function_details",
+    "--instance_id",
+    "--function_id",
+    "--function_version",
+    "--pulsar_serviceurl",
+    "--port",
+    "--metrics_port",
+    "--max_buffered_tuples",
+    "--expected_healthcheck_interval",
+    "--cluster_name",
 ];
 
 /// argparse options of `python_instance_main.py` (pulsar-functions/instance, Pulsar 3.x).
 const PYTHON_FLAGS: &[&str] = &[
-    "--function_details", "--py", "--instance_id", "--function_id", "--function_version",
-    "--pulsar_serviceurl", "--client_auth_plugin", "--client_auth_params", "--use_tls",
-    "--tls_allow_insecure_connection", "--hostname_verification_enabled", "--tls_trust_cert_path",
-    "--port", "--metrics_port", "--max_buffered_tuples", "--logging_directory", "--logging_file",
-    "--logging_level", "--logging_config_file", "--expected_healthcheck_interval", "--secrets_provider",
-    "--secrets_provider_config", "--install_usercode_dependencies", "--dependency_repository",
-    "--extra_dependency_repository", "--state_storage_impl_class", "--state_storage_serviceurl",
-    "--state_storage_config", "--cluster_name", "--config_file",
+    "--function_details",
+    "--py",
+    "--instance_id",
+    "--function_id",
+    "--function_version",
+    "--pulsar_serviceurl",
+    "--client_auth_plugin",
+    "--client_auth_params",
+    "--use_tls",
+    "--tls_allow_insecure_connection",
+    "--hostname_verification_enabled",
+    "--tls_trust_cert_path",
+    "--port",
+    "--metrics_port",
+    "--max_buffered_tuples",
+    "--logging_directory",
+    "--logging_file",
+    "--logging_level",
+    "--logging_config_file",
+    "--expected_healthcheck_interval",
+    "--secrets_provider",
+    "--secrets_provider_config",
+    "--install_usercode_dependencies",
+    "--dependency_repository",
+    "--extra_dependency_repository",
+    "--state_storage_impl_class",
+    "--state_storage_serviceurl",
+    "--state_storage_config",
+    "--cluster_name",
+    "--config_file",
 ];
 const PYTHON_REQUIRED: &[&str] = &[
-    "--function_details", "--py", "--instance_id", "--function_id", "--function_version",
-    "--pulsar_serviceurl", "--port", "--metrics_port", "--max_buffered_tuples", "--logging_directory",
-    "--logging_file", "--logging_config_file", "--expected_healthcheck_interval", "--cluster_name",
+    "--function_details",
+    "--py",
+    "--instance_id",
+    "--function_id",
+    "--function_version",
+    "--pulsar_serviceurl",
+    "--port",
+    "--metrics_port",
+    "--max_buffered_tuples",
+    "--logging_directory",
+    "--logging_file",
+    "--logging_config_file",
+    "--expected_healthcheck_interval",
+    "--cluster_name",
 ];
 
 /// JSON keys of `conf.Conf` (pulsar-function-go/conf/conf.go), read from `-instance-conf`.
 const GO_CONF_KEYS: &[&str] = &[
-    "pulsarServiceURL", "stateStorageServiceUrl", "pulsarWebServiceUrl", "instanceID", "funcID",
-    "funcVersion", "maxBufTuples", "port", "clusterName", "killAfterIdleMs", "tenant", "nameSpace", "name",
-    "logTopic", "processingGuarantees", "secretsMap", "runtime", "autoAck", "parallelism",
-    "clientAuthenticationPlugin", "clientAuthenticationParameters", "tlsTrustCertsFilePath",
-    "tlsAllowInsecureConnection", "tlsHostnameVerificationEnable", "subscriptionType", "timeoutMs",
-    "subscriptionName", "cleanupSubscription", "subscriptionPosition", "sourceSpecsTopic",
-    "sourceSchemaType", "isRegexPatternSubscription", "receiverQueueSize", "sinkSpecsTopic",
-    "sinkSchemaType", "cpu", "ram", "disk", "maxMessageRetries", "deadLetterTopic",
-    "expectedHealthCheckInterval", "userConfig", "metricsPort",
+    "pulsarServiceURL",
+    "stateStorageServiceUrl",
+    "pulsarWebServiceUrl",
+    "instanceID",
+    "funcID",
+    "funcVersion",
+    "maxBufTuples",
+    "port",
+    "clusterName",
+    "killAfterIdleMs",
+    "tenant",
+    "nameSpace",
+    "name",
+    "logTopic",
+    "processingGuarantees",
+    "secretsMap",
+    "runtime",
+    "autoAck",
+    "parallelism",
+    "clientAuthenticationPlugin",
+    "clientAuthenticationParameters",
+    "tlsTrustCertsFilePath",
+    "tlsAllowInsecureConnection",
+    "tlsHostnameVerificationEnable",
+    "subscriptionType",
+    "timeoutMs",
+    "subscriptionName",
+    "cleanupSubscription",
+    "subscriptionPosition",
+    "sourceSpecsTopic",
+    "sourceSchemaType",
+    "isRegexPatternSubscription",
+    "receiverQueueSize",
+    "sinkSpecsTopic",
+    "sinkSchemaType",
+    "cpu",
+    "ram",
+    "disk",
+    "maxMessageRetries",
+    "deadLetterTopic",
+    "expectedHealthCheckInterval",
+    "userConfig",
+    "metricsPort",
 ];
 
 fn function(yaml: &str) -> Function {
@@ -64,7 +159,12 @@ fn function(yaml: &str) -> Function {
 }
 
 fn script_of(objects: &fm_desired::DesiredObjects) -> (String, String) {
-    let pod = objects.statefulset.spec.as_ref().and_then(|s| s.template.spec.as_ref()).expect("pod spec");
+    let pod = objects
+        .statefulset
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .expect("pod spec");
     let main = pod.containers.last().expect("main container");
     let command = main.command.clone().expect("command");
     assert_eq!(command.len(), 3, "{command:?}");
@@ -75,7 +175,10 @@ fn script_of(objects: &fm_desired::DesiredObjects) -> (String, String) {
 fn flag_map(flags: &[(String, String)]) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     for (k, v) in flags {
-        assert!(map.insert(k.clone(), v.clone()).is_none(), "flag {k} given twice");
+        assert!(
+            map.insert(k.clone(), v.clone()).is_none(),
+            "flag {k} given twice"
+        );
     }
     map
 }
@@ -121,15 +224,33 @@ spec:
 
 #[test]
 fn java_command_line() {
-    let objects = desired_for_function(&function(JAVA_FN), None, &Options::default()).expect("valid");
+    let objects =
+        desired_for_function(&function(JAVA_FN), None, &Options::default()).expect("valid");
     let (shell_name, script) = script_of(&objects);
     assert_eq!(shell_name, "bash");
     let steps = shell::steps(&script);
-    assert_eq!(steps[..2], ["SHARD_ID=${POD_NAME##*-}", "echo shardId=${SHARD_ID}"]);
+    assert_eq!(
+        steps[..2],
+        ["SHARD_ID=${POD_NAME##*-}", "echo shardId=${SHARD_ID}"]
+    );
     // Download step: pulsar-admin with the OAuth2 plugin and TLS switches.
-    let download = shell::words(steps.iter().find(|s| s.contains("packages download")).expect("download step"));
-    assert_eq!(&download[..3], ["/pulsar/bin/pulsar-admin", "--admin-url", "${webServiceURL}"]);
-    assert!(download.windows(2).any(|w| w == ["--tls-trust-cert-path", "/etc/tls/pulsar-functions/ca.crt"]));
+    let download = shell::words(
+        steps
+            .iter()
+            .find(|s| s.contains("packages download"))
+            .expect("download step"),
+    );
+    assert_eq!(
+        &download[..3],
+        [
+            "/pulsar/bin/pulsar-admin",
+            "--admin-url",
+            "${webServiceURL}"
+        ]
+    );
+    assert!(download
+        .windows(2)
+        .any(|w| w == ["--tls-trust-cert-path", "/etc/tls/pulsar-functions/ca.crt"]));
     assert!(download.ends_with(&[
         "packages".into(),
         "download".into(),
@@ -142,10 +263,16 @@ fn java_command_line() {
     assert_eq!(&words[..3], ["exec", "java", "-cp"]);
     assert!(words.contains(&"-Xss1m".to_owned()) && words.contains(&"-Dx=y".to_owned()));
     assert!(words.contains(&"-Dquoted=a'b".to_owned()));
-    assert!(words.contains(&format!("-XX:MaxDirectMemorySize={}", 2u64 * 1024 * 1024 * 1024 / 5)));
+    assert!(words.contains(&format!(
+        "-XX:MaxDirectMemorySize={}",
+        2u64 * 1024 * 1024 * 1024 / 5
+    )));
     assert!(words.contains(&"-Dpulsar.log.level=DEBUG".to_owned()));
     assert!(words.contains(&"-Dpulsar.functions.instance.classpath=/pulsar/lib/*".to_owned()));
-    let entry = words.iter().position(|w| w == "org.apache.pulsar.functions.instance.JavaInstanceMain").expect("entry class");
+    let entry = words
+        .iter()
+        .position(|w| w == "org.apache.pulsar.functions.instance.JavaInstanceMain")
+        .expect("entry class");
     let flags = flag_map(&shell::flags(&words[entry + 1..]));
     check_flags(&flags, JAVA_FLAGS, JAVA_REQUIRED);
     assert_eq!(flags["--jar"], "/pulsar/download/ex.jar");
@@ -153,38 +280,61 @@ fn java_command_line() {
     assert_eq!(flags["--function_id"], "${SHARD_ID}-1234-abcd");
     assert_eq!(flags["--pulsar_serviceurl"], "${brokerServiceURL}");
     assert_eq!(flags["--cluster_name"], "c1");
-    assert_eq!(flags["--client_auth_plugin"], "org.apache.pulsar.client.impl.auth.oauth2.AuthenticationOAuth2");
-    let auth: serde_json::Value = serde_json::from_str(&flags["--client_auth_params"]).expect("auth params JSON");
+    assert_eq!(
+        flags["--client_auth_plugin"],
+        "org.apache.pulsar.client.impl.auth.oauth2.AuthenticationOAuth2"
+    );
+    let auth: serde_json::Value =
+        serde_json::from_str(&flags["--client_auth_params"]).expect("auth params JSON");
     assert_eq!(auth["privateKey"], "file:///etc/oauth2/auth.json");
     assert_eq!(auth["issuerUrl"], "https://issuer/");
     assert_eq!(auth["audience"], "urn:aud");
     assert_eq!(flags["--use_tls"], "true");
     assert_eq!(flags["--tls_allow_insecure"], "false");
     assert_eq!(flags["--hostname_verification_enabled"], "true");
-    assert_eq!(flags["--tls_trust_cert_path"], "/etc/tls/pulsar-functions/ca.crt");
-    assert_eq!(flags["--secrets_provider"], "org.apache.pulsar.functions.secretsprovider.EnvironmentBasedSecretsProvider");
+    assert_eq!(
+        flags["--tls_trust_cert_path"],
+        "/etc/tls/pulsar-functions/ca.crt"
+    );
+    assert_eq!(
+        flags["--secrets_provider"],
+        "org.apache.pulsar.functions.secretsprovider.EnvironmentBasedSecretsProvider"
+    );
     assert_eq!(flags["--state_storage_serviceurl"], "bk://bookie:4181");
     assert_eq!(flags["--state_storage_impl_class"], "org.example.State");
     assert_eq!(flags["--pending_async_requests"], "500");
 
-    let details: serde_json::Value = serde_json::from_str(&flags["--function_details"]).expect("details JSON");
+    let details: serde_json::Value =
+        serde_json::from_str(&flags["--function_details"]).expect("details JSON");
     assert_eq!(details["tenant"], "t1");
     assert_eq!(details["namespace"], "n1");
     assert_eq!(details["name"], "ex");
     assert_eq!(details["className"], "org.example.Ex");
     assert_eq!(details["componentType"], "FUNCTION");
-    assert!(details.get("runtime").is_none(), "JAVA is the enum's zero value and is omitted");
-    assert!(details.get("processingGuarantees").is_none(), "ATLEAST_ONCE is omitted");
+    assert!(
+        details.get("runtime").is_none(),
+        "JAVA is the enum's zero value and is omitted"
+    );
+    assert!(
+        details.get("processingGuarantees").is_none(),
+        "ATLEAST_ONCE is omitted"
+    );
     assert_eq!(details["retainOrdering"], true);
     assert_eq!(details["source"]["subscriptionType"], "FAILOVER");
     assert_eq!(details["source"]["timeoutMs"], "30000");
     assert_eq!(details["source"]["typeClassName"], "java.lang.String");
-    assert_eq!(details["source"]["inputSpecs"]["persistent://t1/n1/in"], serde_json::json!({}));
+    assert_eq!(
+        details["source"]["inputSpecs"]["persistent://t1/n1/in"],
+        serde_json::json!({})
+    );
     assert_eq!(details["retryDetails"]["maxMessageRetries"], 3);
     assert_eq!(details["retryDetails"]["deadLetterTopic"], "t1-n1-ex-DLQ");
     assert_eq!(details["resources"]["cpu"], 0.5);
     assert_eq!(details["resources"]["ram"], "1073741824");
-    assert_eq!(details["secretsMap"], r#"{"PASSWORD":{"path":"db","key":"password"}}"#);
+    assert_eq!(
+        details["secretsMap"],
+        r#"{"PASSWORD":{"path":"db","key":"password"}}"#
+    );
 }
 
 const PY_FN: &str = r#"
@@ -208,31 +358,63 @@ fn python_command_line() {
     let objects = desired_for_function(&function(PY_FN), None, &Options::default()).expect("valid");
     let (_, script) = script_of(&objects);
     let steps = shell::steps(&script);
-    assert!(steps.iter().any(|s| s.starts_with("sed -i.bak")), "log level forcing");
-    let ini_step = steps.iter().find(|s| s.starts_with("printf")).expect("ini step");
+    assert!(
+        steps.iter().any(|s| s.starts_with("sed -i.bak")),
+        "log level forcing"
+    );
+    let ini_step = steps
+        .iter()
+        .find(|s| s.starts_with("printf"))
+        .expect("ini step");
     let ini_words = shell::words(ini_step);
     assert_eq!(ini_words[..2], ["printf", "%s"]);
-    assert!(ini_words[2].contains("level=WARNING") && ini_words[2].contains("handlers.RotatingFileHandler"));
-    assert_eq!(ini_words[3..], [">", "/pulsar/conf/python-log/python_instance_logging.ini"]);
+    assert!(
+        ini_words[2].contains("level=WARNING")
+            && ini_words[2].contains("handlers.RotatingFileHandler")
+    );
+    assert_eq!(
+        ini_words[3..],
+        [">", "/pulsar/conf/python-log/python_instance_logging.ini"]
+    );
     let words = shell::exec_words(&script);
-    assert_eq!(&words[..3], ["exec", "python", "/pulsar/instances/python-instance/python_instance_main.py"]);
+    assert_eq!(
+        &words[..3],
+        [
+            "exec",
+            "python",
+            "/pulsar/instances/python-instance/python_instance_main.py"
+        ]
+    );
     let flags = flag_map(&shell::flags(&words));
     check_flags(&flags, PYTHON_FLAGS, PYTHON_REQUIRED);
     assert_eq!(flags["--py"], "/pulsar/wordcount.py");
-    assert_eq!(flags["--logging_config_file"], "/pulsar/conf/python-log/python_instance_logging.ini");
-    assert_eq!(flags["--client_auth_plugin"], "${clientAuthenticationPlugin}");
-    assert_eq!(flags["--client_auth_params"], "${clientAuthenticationParameters}");
+    assert_eq!(
+        flags["--logging_config_file"],
+        "/pulsar/conf/python-log/python_instance_logging.ini"
+    );
+    assert_eq!(
+        flags["--client_auth_plugin"],
+        "${clientAuthenticationPlugin}"
+    );
+    assert_eq!(
+        flags["--client_auth_params"],
+        "${clientAuthenticationParameters}"
+    );
     assert_eq!(flags["--use_tls"], "true");
     // The Python runner's own name for the flag (the Java one is --tls_allow_insecure).
     assert_eq!(flags["--tls_allow_insecure_connection"], "true");
     assert_eq!(flags["--hostname_verification_enabled"], "false");
     assert!(!flags.contains_key("--tls_trust_cert_path"));
     assert_eq!(flags["--state_storage_serviceurl"], "bk://bookie:4181");
-    let details: serde_json::Value = serde_json::from_str(&flags["--function_details"]).expect("details JSON");
+    let details: serde_json::Value =
+        serde_json::from_str(&flags["--function_details"]).expect("details JSON");
     assert_eq!(details["runtime"], "PYTHON");
     assert_eq!(details["processingGuarantees"], "EFFECTIVELY_ONCE");
     assert_eq!(details["source"]["subscriptionType"], "FAILOVER");
-    assert_eq!(details["source"]["inputSpecs"]["persistent://public/default/in-.*"]["isRegexPattern"], true);
+    assert_eq!(
+        details["source"]["inputSpecs"]["persistent://public/default/in-.*"]["isRegexPattern"],
+        true
+    );
 }
 
 const GO_FN: &str = r#"
@@ -255,7 +437,10 @@ fn go_command_line() {
     let objects = desired_for_function(&function(GO_FN), None, &Options::default()).expect("valid");
     let (_, script) = script_of(&objects);
     let steps = shell::steps(&script);
-    let conf_step = steps.iter().find(|s| s.starts_with("GO_FUNCTION_CONF=")).expect("conf step");
+    let conf_step = steps
+        .iter()
+        .find(|s| s.starts_with("GO_FUNCTION_CONF="))
+        .expect("conf step");
     let conf_words = shell::words(conf_step);
     assert_eq!(conf_words.len(), 1);
     let json_text = conf_words[0]
@@ -263,9 +448,13 @@ fn go_command_line() {
         .replace("${SHARD_ID}", "7")
         .replace("${brokerServiceURL}", "pulsar://broker:6650")
         .replace("${webServiceURL}", "http://broker:8080");
-    let conf: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&json_text).expect("Go conf JSON");
+    let conf: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&json_text).expect("Go conf JSON");
     for k in conf.keys() {
-        assert!(GO_CONF_KEYS.contains(&k.as_str()), "Go instance has no key {k}");
+        assert!(
+            GO_CONF_KEYS.contains(&k.as_str()),
+            "Go instance has no key {k}"
+        );
     }
     assert_eq!(conf["instanceID"], 7);
     assert_eq!(conf["funcID"], "7-u-1");
@@ -274,13 +463,25 @@ fn go_command_line() {
     assert_eq!(conf["subscriptionType"], 2);
     assert_eq!(conf["runtime"], 3);
     assert_eq!(conf["clientAuthenticationParameters"], "token:a'b");
-    let user: serde_json::Value = serde_json::from_str(conf["userConfig"].as_str().expect("string")).expect("user config");
+    let user: serde_json::Value =
+        serde_json::from_str(conf["userConfig"].as_str().expect("string")).expect("user config");
     assert_eq!(user["greeting"], "it's \"quoted\" $HOME `cmd`");
     let words = shell::exec_words(&script);
-    assert_eq!(words, ["exec", "./handler", "-instance-conf", "${GO_FUNCTION_CONF}"]);
-    let main = objects.statefulset.spec.as_ref().and_then(|s| s.template.spec.as_ref()).and_then(|p| p.containers.last().cloned()).expect("main");
+    assert_eq!(
+        words,
+        ["exec", "./handler", "-instance-conf", "${GO_FUNCTION_CONF}"]
+    );
+    let main = objects
+        .statefulset
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.containers.last().cloned())
+        .expect("main");
     let env = main.env.expect("env");
-    assert!(env.iter().any(|e| e.name == "LOGGING_LEVEL" && e.value.as_deref() == Some("debug")));
+    assert!(env
+        .iter()
+        .any(|e| e.name == "LOGGING_LEVEL" && e.value.as_deref() == Some("debug")));
 }
 
 #[test]
@@ -305,20 +506,39 @@ spec:
     let objects = desired_for_sink(&sink, None, &Options::default()).expect("valid");
     let (_, script) = script_of(&objects);
     let words = shell::exec_words(&script);
-    let entry = words.iter().position(|w| w.ends_with("JavaInstanceMain")).expect("entry");
+    let entry = words
+        .iter()
+        .position(|w| w.ends_with("JavaInstanceMain"))
+        .expect("entry");
     let flags = flag_map(&shell::flags(&words[entry + 1..]));
     check_flags(&flags, JAVA_FLAGS, JAVA_REQUIRED);
-    assert_eq!(flags["--tls_allow_insecure"], "${tlsAllowInsecureConnection:-false}");
+    assert_eq!(
+        flags["--tls_allow_insecure"],
+        "${tlsAllowInsecureConnection:-false}"
+    );
     assert_eq!(flags["--tls_trust_cert_path"], "${tlsTrustCertsFilePath}");
-    let details: serde_json::Value = serde_json::from_str(&flags["--function_details"]).expect("details");
+    let details: serde_json::Value =
+        serde_json::from_str(&flags["--function_details"]).expect("details");
     assert_eq!(details["componentType"], "SINK");
-    assert_eq!(details["className"], "org.apache.pulsar.functions.api.utils.IdentityFunction");
+    assert_eq!(
+        details["className"],
+        "org.apache.pulsar.functions.api.utils.IdentityFunction"
+    );
     assert_eq!(details["sink"]["className"], "org.example.EsSink");
     assert_eq!(details["sink"]["configs"], r#"{"url":"http://es:9200"}"#);
     assert_eq!(details["source"]["negativeAckRedeliveryDelayMs"], "100");
     // A custom subscription name means no default DLQ topic.
-    assert_eq!(details["retryDetails"], serde_json::json!({"maxMessageRetries": 2}));
-    let image = objects.statefulset.spec.as_ref().and_then(|s| s.template.spec.as_ref()).and_then(|p| p.containers.last()).and_then(|c| c.image.clone());
+    assert_eq!(
+        details["retryDetails"],
+        serde_json::json!({"maxMessageRetries": 2})
+    );
+    let image = objects
+        .statefulset
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.containers.last())
+        .and_then(|c| c.image.clone());
     assert_eq!(image.as_deref(), Some("streamnative/pulsar-all:3.2.2.1"));
 }
 
@@ -340,12 +560,23 @@ spec:
     let objects = desired_for_function(&f, None, &Options::default()).expect("valid");
     let (_, script) = script_of(&objects);
     let words = shell::exec_words(&script);
-    let entry = words.iter().position(|w| w.ends_with("JavaInstanceMain")).expect("entry");
+    let entry = words
+        .iter()
+        .position(|w| w.ends_with("JavaInstanceMain"))
+        .expect("entry");
     let flags = flag_map(&shell::flags(&words[entry + 1..]));
-    let all: Vec<&str> = JAVA_FLAGS.iter().chain(JAVA_STREAMNATIVE_FLAGS).copied().collect();
+    let all: Vec<&str> = JAVA_FLAGS
+        .iter()
+        .chain(JAVA_STREAMNATIVE_FLAGS)
+        .copied()
+        .collect();
     check_flags(&flags, &all, JAVA_REQUIRED);
     assert_eq!(flags["--connectors_directory"], "/pulsar/connectors");
-    let details: serde_json::Value = serde_json::from_str(&flags["--function_details"]).expect("details");
+    let details: serde_json::Value =
+        serde_json::from_str(&flags["--function_details"]).expect("details");
     assert_eq!(details["source"]["builtin"], "data-generator");
-    assert_eq!(details["source"]["configs"], r#"{"sleepBetweenMessages":100}"#);
+    assert_eq!(
+        details["source"]["configs"],
+        r#"{"sleepBetweenMessages":100}"#
+    );
 }

@@ -8,7 +8,8 @@ use fm_api::Function;
 use fm_desired::{desired_for_function, quoting, Options};
 use proptest::prelude::*;
 
-const NASTY: &str = "it's \"quoted\" $HOME ${X} `uname` $(id) \\ back\nnew line\ttab ; && || * ? [a] ~ # !";
+const NASTY: &str =
+    "it's \"quoted\" $HOME ${X} `uname` $(id) \\ back\nnew line\ttab ; && || * ? [a] ~ # !";
 
 fn function_with(config_value: &str) -> Function {
     let mut f: Function = serde_yaml_ng::from_str(
@@ -27,7 +28,10 @@ spec:
     )
     .expect("parses");
     let mut cfg = serde_json::Map::new();
-    cfg.insert("value".into(), serde_json::Value::String(config_value.to_owned()));
+    cfg.insert(
+        "value".into(),
+        serde_json::Value::String(config_value.to_owned()),
+    );
     cfg.insert("it's".into(), serde_json::json!({"nested": [config_value]}));
     f.spec.func_config = Some(cfg.into());
     f
@@ -35,14 +39,26 @@ spec:
 
 fn script(f: &Function) -> String {
     let objects = desired_for_function(f, None, &Options::default()).expect("valid");
-    let pod = objects.statefulset.spec.and_then(|s| s.template.spec).expect("pod");
-    pod.containers.last().and_then(|c| c.command.clone()).expect("command")[2].clone()
+    let pod = objects
+        .statefulset
+        .spec
+        .and_then(|s| s.template.spec)
+        .expect("pod");
+    pod.containers
+        .last()
+        .and_then(|c| c.command.clone())
+        .expect("command")[2]
+        .clone()
 }
 
 fn user_config_of(words: &[String]) -> serde_json::Value {
-    let at = words.iter().position(|w| w == "--function_details").expect("details flag");
+    let at = words
+        .iter()
+        .position(|w| w == "--function_details")
+        .expect("details flag");
     let details: serde_json::Value = serde_json::from_str(&words[at + 1]).expect("details JSON");
-    serde_json::from_str(details["userConfig"].as_str().expect("userConfig string")).expect("userConfig JSON")
+    serde_json::from_str(details["userConfig"].as_str().expect("userConfig string"))
+        .expect("userConfig JSON")
 }
 
 #[test]
@@ -56,7 +72,9 @@ fn nasty_config_round_trips_through_the_unquoter() {
 /// Runs the script under bash with `java` replaced by a script printing its arguments, one
 /// per NUL-terminated record. Skipped when bash is not installed.
 fn run_under_bash(script: &str) -> Option<Vec<String>> {
-    let bash = ["/bin/bash", "/usr/bin/bash"].into_iter().find(|p| std::path::Path::new(p).exists())?;
+    let bash = ["/bin/bash", "/usr/bin/bash"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
     let dir = std::env::temp_dir().join(format!("fm-desired-quoting-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let java = dir.join("java");
@@ -75,11 +93,20 @@ fn run_under_bash(script: &str) -> Option<Vec<String>> {
         .env("brokerServiceURL", "pulsar://broker:6650")
         .output()
         .expect("bash runs");
-    assert!(out.status.success(), "script failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     // The first line is the `echo shardId=…` of the prelude.
     let args = stdout.split_once('\n').map(|(_, rest)| rest).unwrap_or("");
-    Some(args.split('\0').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+    Some(
+        args.split('\0')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 #[test]
@@ -90,11 +117,20 @@ fn nasty_config_round_trips_through_bash() {
     };
     let user = user_config_of(&args);
     assert_eq!(user["value"], NASTY);
-    let at = args.iter().position(|a| a == "--instance_id").expect("instance id");
+    let at = args
+        .iter()
+        .position(|a| a == "--instance_id")
+        .expect("instance id");
     assert_eq!(args[at + 1], "3", "SHARD_ID comes from the pod ordinal");
-    let at = args.iter().position(|a| a == "--pulsar_serviceurl").expect("service url");
+    let at = args
+        .iter()
+        .position(|a| a == "--pulsar_serviceurl")
+        .expect("service url");
     assert_eq!(args[at + 1], "pulsar://broker:6650");
-    assert!(args.contains(&"-Dpulsar.functions.instance.classpath=/pulsar/lib/*".to_owned()), "no glob expansion");
+    assert!(
+        args.contains(&"-Dpulsar.functions.instance.classpath=/pulsar/lib/*".to_owned()),
+        "no glob expansion"
+    );
 }
 
 proptest! {

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 pub fn shared_dir() -> PathBuf {
     match std::env::var_os("FM_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/function-mesh")),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/function-mesh"
+        )),
     }
 }
 
@@ -24,7 +27,8 @@ pub fn samples() -> Vec<PathBuf> {
 }
 
 pub fn load(path: &std::path::Path) -> Vec<fm_api::load::Loaded> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     fm_api::load::load_stream(&text).unwrap_or_else(|e| panic!("loading {}: {e}", path.display()))
 }
 

@@ -32,7 +32,10 @@ pub fn steps(script: &str) -> Vec<String> {
         cur.push(c);
         i += 1;
     }
-    assert!(!sq && !dq && depth == 0, "unbalanced quoting in script: {script}");
+    assert!(
+        !sq && !dq && depth == 0,
+        "unbalanced quoting in script: {script}"
+    );
     out.push(cur.trim().to_owned());
     out
 }
@@ -66,7 +69,8 @@ pub fn words(command: &str) -> Vec<String> {
                 in_word = true;
                 i += 1;
                 while i < chars.len() && chars[i] != '"' {
-                    if chars[i] == '\\' && matches!(chars.get(i + 1), Some('"' | '\\' | '$' | '`')) {
+                    if chars[i] == '\\' && matches!(chars.get(i + 1), Some('"' | '\\' | '$' | '`'))
+                    {
                         i += 1;
                     }
                     if chars[i] == '$' && chars.get(i + 1) == Some(&'(') {
@@ -124,12 +128,22 @@ pub fn exec_words(script: &str) -> Vec<String> {
 
 /// `--flag value` pairs after the first `--` word; flags must alternate with values.
 pub fn flags(words: &[String]) -> Vec<(String, String)> {
-    let start = words.iter().position(|w| w.starts_with("--")).expect("a flag");
+    let start = words
+        .iter()
+        .position(|w| w.starts_with("--"))
+        .expect("a flag");
     let rest = &words[start..];
-    assert!(rest.len() % 2 == 0, "flags and values do not pair up: {rest:?}");
+    assert!(
+        rest.len().is_multiple_of(2),
+        "flags and values do not pair up: {rest:?}"
+    );
     rest.chunks(2)
         .map(|pair| {
-            assert!(pair[0].starts_with("--"), "expected a flag, got {:?}", pair[0]);
+            assert!(
+                pair[0].starts_with("--"),
+                "expected a flag, got {:?}",
+                pair[0]
+            );
             (pair[0].clone(), pair[1].clone())
         })
         .collect()

@@ -1,0 +1,295 @@
+//! Focused checks of the generated objects: hardening, pod policy, volumes, mesh children,
+//! validation errors.
+
+mod common;
+
+use fm_api::load::Document;
+use fm_api::{Function, FunctionMesh};
+use fm_desired::{children_for_mesh, desired_for_function, DesiredError, MeshChild, Options};
+use k8s_openapi::api::core::v1::{Container, PodSpec};
+
+fn function(yaml: &str) -> Function {
+    serde_yaml_ng::from_str(yaml).expect("test Function parses")
+}
+
+fn pod(f: &Function, options: &Options) -> PodSpec {
+    let o = desired_for_function(f, None, options).expect("valid");
+    o.statefulset
+        .spec
+        .and_then(|s| s.template.spec)
+        .expect("pod spec")
+}
+
+fn main_container(p: &PodSpec) -> &Container {
+    p.containers.last().expect("main container")
+}
+
+const BASE: &str = r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: f, namespace: ns, uid: u-1 }
+spec:
+  className: C
+  input: { topics: [persistent://public/default/in] }
+  pulsar: { pulsarConfig: cluster }
+  java: { jar: /pulsar/f.jar }
+"#;
+
+#[test]
+fn hardened_by_default() {
+    let p = pod(&function(BASE), &Options::default());
+    let sc = p.security_context.clone().expect("pod security context");
+    assert_eq!(sc.run_as_non_root, Some(true));
+    assert_eq!(sc.run_as_user, Some(10000));
+    assert_eq!(sc.run_as_group, Some(10001));
+    assert_eq!(sc.fs_group, Some(10001));
+    assert_eq!(
+        sc.seccomp_profile.map(|s| s.type_).as_deref(),
+        Some("RuntimeDefault")
+    );
+    assert_eq!(p.automount_service_account_token, Some(false));
+    let c = main_container(&p);
+    let csc = c
+        .security_context
+        .clone()
+        .expect("container security context");
+    assert_eq!(csc.allow_privilege_escalation, Some(false));
+    assert_eq!(
+        csc.capabilities.and_then(|c| c.drop),
+        Some(vec!["ALL".to_owned()])
+    );
+    assert_eq!(csc.read_only_root_filesystem, Some(true));
+    // The writable paths of the Java runner are emptyDirs.
+    let mounts: Vec<&str> = c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| m.mount_path.as_str())
+        .collect();
+    for dir in [
+        "/pulsar/logs",
+        "/pulsar/tmp",
+        "/tmp",
+        "/pulsar/conf/java-log",
+    ] {
+        assert!(mounts.contains(&dir), "{dir} not mounted: {mounts:?}");
+    }
+    let anti = p
+        .affinity
+        .and_then(|a| a.pod_anti_affinity)
+        .and_then(|a| a.preferred_during_scheduling_ignored_during_execution);
+    assert_eq!(
+        anti.map(|t| (
+            t.len(),
+            t[0].weight,
+            t[0].pod_affinity_term.topology_key.clone()
+        )),
+        Some((1, 100, "kubernetes.io/hostname".into()))
+    );
+}
+
+#[test]
+fn explicit_relaxation_and_pod_policy() {
+    let mut f = function(BASE);
+    let pod_policy: fm_api::common::PodPolicy = serde_yaml_ng::from_str(
+        r#"
+securityContext: { runAsUser: 0 }
+serviceAccountName: sa
+disableDefaultAffinity: true
+liveness: { periodSeconds: 10, initialDelaySeconds: 5, failureThreshold: 3 }
+nodeSelector: { disk: ssd }
+terminationGracePeriodSeconds: 20
+"#,
+    )
+    .expect("pod policy");
+    f.spec.common.pod = Some(pod_policy);
+    f.spec.common.image_pull_policy = Some("Always".into());
+    let p = pod(&f, &Options::default());
+    assert_eq!(
+        p.security_context.as_ref().and_then(|s| s.run_as_user),
+        Some(0)
+    );
+    assert_eq!(p.automount_service_account_token, Some(true));
+    assert_eq!(p.service_account_name.as_deref(), Some("sa"));
+    assert!(p.affinity.is_none());
+    assert_eq!(p.termination_grace_period_seconds, Some(20));
+    let c = main_container(&p);
+    assert_eq!(
+        c.image_pull_policy.as_deref(),
+        Some("Always"),
+        "per-resource pull policy is honoured"
+    );
+    let probe = c.liveness_probe.clone().expect("liveness");
+    assert_eq!(probe.period_seconds, Some(10));
+    assert_eq!(probe.timeout_seconds, Some(10));
+    assert_eq!(
+        probe.http_get.map(|h| h.port),
+        Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(9094))
+    );
+
+    let options = Options {
+        read_only_root_filesystem: false,
+        default_affinity: false,
+        ..Options::default()
+    };
+    let p = pod(&function(BASE), &options);
+    assert!(p.affinity.is_none());
+    let c = main_container(&p);
+    assert_eq!(
+        c.security_context
+            .clone()
+            .and_then(|s| s.read_only_root_filesystem),
+        Some(false)
+    );
+    assert!(!c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .any(|m| m.mount_path == "/tmp"));
+}
+
+#[test]
+fn credential_and_crypto_volumes() {
+    let path = common::shared_dir().join("samples/compute_v1alpha1_function_crypto.yaml");
+    let docs = common::load(&path);
+    let Document::Function(mut f) = docs[0].document.clone() else {
+        panic!("first document is the Function")
+    };
+    let pulsar = f.spec.common.pulsar.get_or_insert_with(Default::default);
+    pulsar.tls_config = Some(fm_api::common::TlsConfig {
+        enabled: Some(true),
+        cert_secret_name: Some("Pulsar_CA".into()),
+        cert_secret_key: Some("ca.crt".into()),
+        ..Default::default()
+    });
+    let p = pod(&f, &Options::default());
+    let volumes: Vec<String> = p.volumes.iter().flatten().map(|v| v.name.clone()).collect();
+    let mounts: Vec<(String, String)> = main_container(&p)
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| (m.name.clone(), m.mount_path.clone()))
+        .collect();
+    assert!(
+        volumes.contains(&"pulsar-ca-ca-crt".to_owned()),
+        "{volumes:?}"
+    );
+    assert!(mounts.contains(&(
+        "pulsar-ca-ca-crt".into(),
+        "/etc/tls/pulsar-functions".into()
+    )));
+    let at = |dir: &str| {
+        mounts
+            .iter()
+            .find(|(_, path)| path == dir)
+            .map(|(name, _)| name.clone())
+    };
+    let (private, public) = (
+        at("/keys/privkey").expect("private key"),
+        at("/keys/pubkey").expect("public key"),
+    );
+    assert_ne!(private, public);
+    for name in [&private, &public] {
+        assert!(
+            name.len() <= 63
+                && name.starts_with("java-function-crypto-sample-crypto-secret-test-ecdsa-"),
+            "{name}"
+        );
+        assert!(volumes.contains(name));
+    }
+}
+
+#[test]
+fn volume_claim_templates_are_kept() {
+    let mut f = function(BASE);
+    f.spec.volume_claim_templates = Some(vec![serde_yaml_ng::from_str(
+        "metadata: { name: data }\nspec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 1Gi } } }",
+    )
+    .expect("pvc")]);
+    f.spec.persistent_volume_claim_retention_policy =
+        Some(serde_yaml_ng::from_str("whenDeleted: Delete").expect("policy"));
+    let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+    let spec = o.statefulset.spec.expect("spec");
+    assert_eq!(spec.volume_claim_templates.map(|v| v.len()), Some(1));
+    assert_eq!(
+        spec.persistent_volume_claim_retention_policy
+            .and_then(|p| p.when_deleted)
+            .as_deref(),
+        Some("Delete")
+    );
+}
+
+#[test]
+fn every_problem_is_reported() {
+    let f = function(
+        r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: a-name-that-is-much-too-long-for-a-function-resource }
+spec:
+  replicas: -1
+  java: { jar: a.jar }
+  python: { py: a.py }
+"#,
+    );
+    let err = desired_for_function(&f, None, &Options::default()).expect_err("invalid");
+    let DesiredError::Invalid { kind, errors, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(kind, "Function");
+    let joined = errors.join("\n");
+    assert!(joined.contains("metadata.name"), "{joined}");
+    assert!(joined.contains("replicas"), "{joined}");
+    assert!(joined.contains("pulsar.pulsarConfig"), "{joined}");
+    assert!(joined.contains("mutually exclusive"), "{joined}");
+    assert_eq!(errors.len(), 4, "{joined}");
+}
+
+#[test]
+fn mesh_children() {
+    let path = common::shared_dir().join("samples/compute_v1alpha1_functionmesh.yaml");
+    let docs = common::load(&path);
+    let Document::FunctionMesh(mut mesh) = docs[0].document.clone() else {
+        panic!("mesh")
+    };
+    mesh.metadata.namespace = Some("ns".into());
+    mesh.metadata.uid = Some("mesh-uid".into());
+    let children = children_for_mesh(&mesh).expect("children");
+    let names: Vec<&str> = children.iter().map(MeshChild::name).collect();
+    assert_eq!(
+        names,
+        ["functionmesh-sample-ex1", "functionmesh-sample-ex2"]
+    );
+    let MeshChild::Function(first) = &children[0] else {
+        panic!("function")
+    };
+    assert_eq!(first.metadata.namespace.as_deref(), Some("ns"));
+    let owner = &first.metadata.owner_references.as_ref().expect("owner")[0];
+    assert_eq!(
+        (owner.kind.as_str(), owner.name.as_str(), owner.uid.as_str()),
+        ("FunctionMesh", "functionmesh-sample", "mesh-uid")
+    );
+    assert_eq!(owner.controller, Some(true));
+    let items = mesh.spec.functions.as_ref().expect("functions");
+    assert_eq!(first.spec, items[0], "spec copied verbatim");
+    // The child's own objects are named after the child.
+    let o = desired_for_function(first, None, &Options::default()).expect("valid child");
+    assert_eq!(
+        o.statefulset.metadata.name.as_deref(),
+        Some("functionmesh-sample-ex1-function")
+    );
+
+    let mut broken: FunctionMesh = (*mesh).clone();
+    if let Some(functions) = broken.spec.functions.as_mut() {
+        functions[1].common.name = Some("ex1".into());
+        functions.push(Default::default());
+    }
+    let err = children_for_mesh(&broken).expect_err("invalid mesh");
+    let messages = err.messages();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].contains("used twice")
+            && messages[1].contains("spec.functions[2].name: required"),
+        "{messages:?}"
+    );
+}
