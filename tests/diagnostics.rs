@@ -134,3 +134,11 @@ fn json_lines_have_positions_for_editors() {
     assert_eq!(first["span"]["line"], 5);
     assert_eq!(first["help"], "did you mean `sentences`?");
 }
+
+#[test]
+fn readme_documents_every_code() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).expect("README");
+    for code in Code::ALL {
+        assert!(readme.contains(&format!("`{}`", code.as_str())), "README lacks {code}");
+    }
+}
