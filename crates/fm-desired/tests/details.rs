@@ -1,0 +1,156 @@
+//! Function details of less common specs: windows, batch sources, connectors, generic runtime.
+
+mod common;
+
+use common::shell;
+use fm_desired::{desired_for_function, desired_for_source, Options};
+
+fn details_of(script: &str) -> serde_json::Value {
+    let words = shell::exec_words(script);
+    let at = words
+        .iter()
+        .position(|w| w == "--function_details")
+        .expect("details flag");
+    serde_json::from_str(&words[at + 1]).expect("details JSON")
+}
+
+fn script(o: &fm_desired::DesiredObjects) -> (String, String) {
+    let pod = o
+        .statefulset
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .expect("pod");
+    let c = pod.containers.last().expect("main");
+    (
+        c.command.clone().expect("command")[2].clone(),
+        c.image.clone().expect("image"),
+    )
+}
+
+#[test]
+fn window_function() {
+    let f: fm_api::Function = serde_yaml_ng::from_str(
+        r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: w }
+spec:
+  className: org.example.Window
+  processingGuarantee: manual
+  subscriptionPosition: latest
+  funcConfig: { k: v }
+  windowConfig: { windowLengthCount: 10, slidingIntervalCount: 5, actualWindowFunctionClassName: "" }
+  input: { topics: [persistent://public/default/in] }
+  pulsar: { pulsarConfig: c }
+  java: { jar: w.jar }
+"#,
+    )
+    .expect("parses");
+    let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+    let d = details_of(&script(&o).0);
+    assert_eq!(
+        d["className"],
+        "org.apache.pulsar.functions.windowing.WindowFunctionExecutor"
+    );
+    assert_eq!(d["processingGuarantees"], "MANUAL");
+    assert!(
+        d["source"].get("subscriptionPosition").is_none(),
+        "LATEST is the zero value"
+    );
+    let user: serde_json::Value =
+        serde_json::from_str(d["userConfig"].as_str().expect("string")).expect("json");
+    assert_eq!(user["k"], "v");
+    assert_eq!(
+        user["__WINDOWCONFIGS__"]["actualWindowFunctionClassName"],
+        "org.example.Window"
+    );
+    assert_eq!(user["__WINDOWCONFIGS__"]["windowLengthCount"], 10);
+    assert_eq!(
+        script(&o).1,
+        "streamnative/pulsar-functions-java-runner:3.2.2.1"
+    );
+}
+
+#[test]
+fn batch_source_from_package() {
+    let s: fm_api::Source = serde_yaml_ng::from_str(
+        r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Source
+metadata: { name: b }
+spec:
+  className: org.example.Batch
+  batchSourceConfig: { discoveryTriggererClassName: org.example.Trigger, discoveryTriggererConfig: { every: 5 } }
+  sourceConfig: { a: 1 }
+  output: { topic: persistent://public/default/out }
+  pulsar: { pulsarConfig: c }
+  java: { jar: b.nar, jarLocation: "source://public/default/b@1" }
+"#,
+    )
+    .expect("parses");
+    let o = desired_for_source(&s, None, &Options::default()).expect("valid");
+    let (script, image) = script(&o);
+    assert_eq!(
+        image, "streamnative/pulsar-functions-java-runner:3.2.2.1",
+        "packaged connectors run on the java runner"
+    );
+    let d = details_of(&script);
+    assert_eq!(d["componentType"], "SOURCE");
+    assert_eq!(
+        d["source"]["className"],
+        "org.apache.pulsar.functions.source.batch.BatchSourceExecutor"
+    );
+    let configs: serde_json::Value =
+        serde_json::from_str(d["source"]["configs"].as_str().expect("string")).expect("json");
+    assert_eq!(configs["a"], 1);
+    assert_eq!(configs["__BATCHSOURCECLASSNAME__"], "org.example.Batch");
+    let batch: serde_json::Value =
+        serde_json::from_str(configs["__BATCHSOURCECONFIGS__"].as_str().expect("string"))
+            .expect("json");
+    assert_eq!(batch["discoveryTriggererClassName"], "org.example.Trigger");
+    // Producer settings are always explicit for sources.
+    assert_eq!(d["sink"]["producerSpec"]["maxPendingMessages"], 1000);
+    assert_eq!(d["sink"]["producerSpec"]["useThreadLocalProducers"], true);
+}
+
+#[test]
+fn generic_runtime_uses_sh_and_language_image() {
+    let f: fm_api::Function = serde_yaml_ng::from_str(
+        r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: g }
+spec:
+  input: { topics: [persistent://public/default/in] }
+  pulsar: { pulsarConfig: c }
+  genericRuntime: { functionFile: /app/index.js, language: nodejs }
+"#,
+    )
+    .expect("parses");
+    let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+    let pod = o
+        .statefulset
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .expect("pod");
+    let c = pod.containers.last().expect("main");
+    assert_eq!(c.command.as_ref().expect("command")[0], "sh");
+    assert_eq!(
+        c.image.as_deref(),
+        Some("streamnative/pulsar-functions-generic-nodejs-runner:0.1.0")
+    );
+    let words = shell::exec_words(&c.command.as_ref().expect("command")[2]);
+    assert_eq!(
+        &words[..6],
+        [
+            "exec",
+            "pulsar_rust_instance",
+            "--function_file",
+            "/app/index.js",
+            "--language",
+            "nodejs"
+        ]
+    );
+}
