@@ -54,7 +54,7 @@ fn parse(text: &str) -> Option<Exact> {
         "Ti" => exp2 = 40,
         "Pi" => exp2 = 50,
         "Ei" => exp2 = 60,
-        s if s.starts_with(['e', 'E']) => exp10 += s[1..].parse::<i32>().ok()?,
+        s if s.starts_with(['e', 'E']) => exp10 = exp10.checked_add(s[1..].parse::<i32>().ok()?)?,
         _ => return None,
     }
     if negative {
@@ -77,7 +77,7 @@ impl Exact {
                 v = v.checked_mul(10)?;
             }
         } else {
-            for _ in 0..(-self.exp10).min(40) {
+            for _ in 0..self.exp10.unsigned_abs().min(40) {
                 v /= 10;
             }
         }
@@ -130,5 +130,7 @@ mod tests {
         assert_eq!(to_units(&q("1.2.3")), None);
         assert_eq!(to_units(&q("1X")), None);
         assert_eq!(to_units(&q("1e999")), None);
+        assert_eq!(to_units(&q("0.5e-2147483648")), None);
+        assert_eq!(to_units(&q("1e-2147483648")), Some(0));
     }
 }

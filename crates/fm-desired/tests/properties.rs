@@ -192,6 +192,15 @@ proptest! {
     }
 
     #[test]
+    fn quantities_never_panic(s in any::<String>(), n in 0u32..1_000_000, suffix in prop_oneof![Just(""), Just("m"), Just("k"), Just("Mi"), Just("G")]) {
+        use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+        let _ = fm_desired::quantity::to_units(&Quantity(s.clone()));
+        let _ = fm_desired::quantity::to_millis(&Quantity(format!("{n}e{s}")));
+        let scale: i128 = match suffix { "m" => 1, "k" => 1_000_000, "Mi" => 1_048_576_000, "G" => 1_000_000_000_000, _ => 1000 };
+        prop_assert_eq!(fm_desired::quantity::to_millis(&Quantity(format!("{n}{suffix}"))), Some(i128::from(n) * scale));
+    }
+
+    #[test]
     fn too_long_or_non_dns_names_are_rejected(name in prop_oneof![dns1035(63).prop_filter("long", |n| n.len() > 43), "[0-9][a-z0-9]{0,10}"]) {
         let f: Function = serde_json::from_value(serde_json::json!({
             "apiVersion": "compute.functionmesh.io/v1alpha1",
