@@ -60,18 +60,26 @@ pub fn image_has_pulsarctl(image: &str) -> bool {
 
 /// The messaging block and env prefix used for downloads: the separate package service when
 /// given (its ConfigMap/Secrets are injected with prefix `PACKAGE_`), else the main one.
-fn download_messaging<'a>(c: &Component<'a>) -> (Option<&'a PulsarMessaging>, auth::Mounts) {
+pub fn download_messaging<'a>(c: &Component<'a>) -> (Option<&'a PulsarMessaging>, auth::Mounts) {
     match c.common.pulsar_package_service.as_ref() {
         Some(p) => (Some(p), auth::Mounts::PACKAGE_SERVICE),
         None => (c.pulsar(), auth::Mounts::MAIN),
     }
 }
 
-/// The shell step that downloads the package to `dest`, or `None` when it is in the image.
+/// Default image of the init-container downloader (upstream's; it has pulsarctl and wget).
+pub const DEFAULT_DOWNLOADER_IMAGE: &str = "streamnative/pulsarctl:2.10.2.3";
+pub const DOWNLOADER_CONTAINER: &str = "downloader";
+
+/// The shell step that downloads the package to `dest` from a container running `image`,
+/// or `None` when the package is in the image. `image` decides between pulsarctl and
+/// pulsar-admin (the downloader image always has pulsarctl).
 pub fn step(c: &Component<'_>, image: &str, location: Location<'_>, dest: &str) -> Option<String> {
     let (messaging, mounts) = download_messaging(c);
     let web = format!("\"${{{}webServiceURL}}\"", mounts.env_prefix);
-    let pulsarctl = c.common.image_has_pulsarctl.unwrap_or(false) || image_has_pulsarctl(image);
+    let pulsarctl = c.common.image_has_pulsarctl.unwrap_or(false)
+        || image_has_pulsarctl(image)
+        || image.contains("/pulsarctl:");
     let target = match location {
         Location::InImage => return None,
         Location::Http(url) => {

@@ -65,6 +65,11 @@ pub struct Options {
     pub resource_annotations: BTreeMap<String, String>,
     /// Mount the root filesystem read-only where the runner allows it (Java, Go).
     pub read_only_root_filesystem: bool,
+    /// Download packages in a `downloader` init container instead of in the main container
+    /// (upstream's `--enable-init-containers`).
+    pub download_in_init_container: bool,
+    /// Image of that init container when the spec has no `downloaderImage`.
+    pub downloader_image: String,
 }
 
 impl Default for Options {
@@ -77,6 +82,8 @@ impl Default for Options {
             resource_labels: BTreeMap::new(),
             resource_annotations: BTreeMap::new(),
             read_only_root_filesystem: true,
+            download_in_init_container: false,
+            downloader_image: crate::download::DEFAULT_DOWNLOADER_IMAGE.to_owned(),
         }
     }
 }

@@ -163,6 +163,44 @@ fn affinity(c: &Component<'_>, options: &Options, selector: &Labels) -> Option<A
     affinity
 }
 
+/// The init container fetching the package into the shared download emptyDir: the
+/// download messaging's env and credential mounts, `HOME` on a scratch dir for pulsarctl's
+/// config, hardened like the main container.
+fn downloader(c: &Component<'_>, options: &Options, script: &str, main: &Container) -> Container {
+    let (messaging, mounts) = download::download_messaging(c);
+    let prefix = (!mounts.env_prefix.is_empty()).then_some(mounts.env_prefix);
+    let wanted = [mounts.oauth2_dir, mounts.tls_dir, download::DOWNLOAD_DIR];
+    let mut volume_mounts: Vec<_> = main
+        .volume_mounts
+        .iter()
+        .flatten()
+        .filter(|m| wanted.contains(&m.mount_path.as_str()))
+        .cloned()
+        .collect();
+    volume_mounts.push(k8s_openapi::api::core::v1::VolumeMount {
+        name: volumes::DOWNLOADER_HOME_VOLUME.into(),
+        mount_path: volumes::DOWNLOADER_HOME.into(),
+        ..Default::default()
+    });
+    Container {
+        name: download::DOWNLOADER_CONTAINER.into(),
+        image: Some(command::downloader_image(c, options)),
+        image_pull_policy: options.image_pull_policy.clone(),
+        command: Some(vec!["sh".into(), "-c".into(), script.to_owned()]),
+        env: Some(vec![EnvVar {
+            name: "HOME".into(),
+            value: Some(volumes::DOWNLOADER_HOME.into()),
+            value_from: None,
+        }]),
+        env_from: messaging
+            .map(|m| env_from(prefix, m))
+            .filter(|v| !v.is_empty()),
+        volume_mounts: Some(volume_mounts),
+        security_context: Some(security::container_context(true)),
+        ..Default::default()
+    }
+}
+
 fn some_if_nonempty<T>(v: Vec<T>) -> Option<Vec<T>> {
     (!v.is_empty()).then_some(v)
 }
@@ -178,7 +216,7 @@ pub fn build(
 ) -> Result<StatefulSet, Vec<String>> {
     let mut problems = Vec::new();
     let image = image(c, options).map_err(|e| vec![e])?;
-    let plan = command::plan(c, &image);
+    let plan = command::plan(c, &image, options);
     let read_only_root = options.read_only_root_filesystem && plan.read_only_root_ok;
     let files = volumes::pod_files(c, &plan, read_only_root);
     problems.extend(files.problems);
@@ -224,7 +262,15 @@ pub fn build(
         ..Default::default()
     };
     let mut containers = pod.and_then(|p| p.sidecars.clone()).unwrap_or_default();
+    let downloader = plan
+        .init_download
+        .as_ref()
+        .map(|script| downloader(c, options, script, &main));
     containers.push(main);
+    let mut init_containers = pod
+        .and_then(|p| p.init_containers.clone())
+        .unwrap_or_default();
+    init_containers.extend(downloader);
 
     let mut pull_secrets = pod
         .and_then(|p| p.image_pull_secrets.clone())
@@ -284,9 +330,7 @@ pub fn build(
                     automount_service_account_token: Some(service_account.is_some()),
                     containers,
                     image_pull_secrets: some_if_nonempty(pull_secrets),
-                    init_containers: pod
-                        .and_then(|p| p.init_containers.clone())
-                        .filter(|v| !v.is_empty()),
+                    init_containers: some_if_nonempty(init_containers),
                     node_selector: pod
                         .and_then(|p| p.node_selector.clone())
                         .filter(|m| !m.is_empty()),

@@ -23,6 +23,9 @@ pub const WRITABLE_DIRS: [(&str, &str); 3] = [
     ("fm-tmp", "/tmp"),
 ];
 pub const LOG_CONF_VOLUME: &str = "fm-log-conf";
+/// Scratch `HOME` of the init-container downloader (pulsarctl writes its config there).
+pub const DOWNLOADER_HOME_VOLUME: &str = "fm-downloader-home";
+pub const DOWNLOADER_HOME: &str = "/tmp";
 
 #[derive(Default)]
 pub struct PodFiles {
@@ -201,6 +204,14 @@ pub fn pod_files(c: &Component<'_>, plan: &Plan, read_only_root: bool) -> PodFil
     }
     if plan.downloads {
         f.empty_dir(DOWNLOAD_VOLUME, DOWNLOAD_DIR);
+    }
+    if plan.init_download.is_some() {
+        // A volume only: mounted in the downloader, not in the main container.
+        f.add_volume(Volume {
+            name: DOWNLOADER_HOME_VOLUME.to_owned(),
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Default::default()
+        });
     }
     f
 }

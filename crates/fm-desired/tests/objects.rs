@@ -293,3 +293,84 @@ fn mesh_children() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn init_container_download_mode() {
+    let mut f = function(BASE);
+    if let Some(java) = f.spec.common.runtime.java.as_mut() {
+        java.jar = "f.jar".into();
+        java.jar_location = Some("function://public/default/f@1".into());
+    }
+    f.spec.common.pulsar_package_service = Some(fm_api::common::PulsarMessaging {
+        pulsar_config: Some("packages".into()),
+        auth_secret: Some("package-auth".into()),
+        ..Default::default()
+    });
+    let options = Options {
+        download_in_init_container: true,
+        ..Options::default()
+    };
+    let p = pod(&f, &options);
+    let init = p.init_containers.clone().expect("init containers");
+    let downloader = init
+        .iter()
+        .find(|c| c.name == "downloader")
+        .expect("downloader");
+    assert_eq!(
+        downloader.image.as_deref(),
+        Some("streamnative/pulsarctl:2.10.2.3")
+    );
+    let script = &downloader.command.as_ref().expect("command")[2];
+    let words = common::shell::words(common::shell::steps(script).last().expect("step"));
+    assert_eq!(
+        &words[..3],
+        [
+            "pulsarctl",
+            "--admin-service-url",
+            "${PACKAGE_webServiceURL}"
+        ]
+    );
+    assert!(words
+        .windows(2)
+        .any(|w| w == ["--auth-params", "${PACKAGE_clientAuthenticationParameters}"]));
+    assert!(words.ends_with(&[
+        "packages".into(),
+        "download".into(),
+        "function://public/default/f@1".into(),
+        "--path".into(),
+        "/pulsar/download/f.jar".into()
+    ]));
+    let prefixes: Vec<Option<String>> = downloader
+        .env_from
+        .iter()
+        .flatten()
+        .map(|e| e.prefix.clone())
+        .collect();
+    assert_eq!(
+        prefixes,
+        [Some("PACKAGE_".to_owned()), Some("PACKAGE_".to_owned())]
+    );
+    let mounts: Vec<&str> = downloader
+        .volume_mounts
+        .iter()
+        .flatten()
+        .map(|m| m.mount_path.as_str())
+        .collect();
+    assert_eq!(mounts, ["/pulsar/download", "/tmp"]);
+    // The main container no longer downloads, but runs the downloaded file.
+    let main_script = &main_container(&p).command.as_ref().expect("command")[2];
+    assert!(!main_script.contains("packages download"));
+    assert!(common::shell::exec_words(main_script)
+        .windows(2)
+        .any(|w| w == ["--jar", "/pulsar/download/f.jar"]));
+    let volumes: Vec<&str> = p
+        .volumes
+        .iter()
+        .flatten()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert!(
+        volumes.contains(&"fm-download") && volumes.contains(&"fm-downloader-home"),
+        "{volumes:?}"
+    );
+}

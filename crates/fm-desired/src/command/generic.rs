@@ -46,7 +46,8 @@ pub fn plan(
         // The generic runner images are minimal and ship `sh`, not bash.
         shell: "sh",
         script: join(steps),
-        downloads: package.download.is_some(),
+        downloads: package.fetched(),
+        init_download: package.init_download.clone(),
         log_files: LogFiles::None,
         read_only_root_ok: false,
         env: Vec::new(),

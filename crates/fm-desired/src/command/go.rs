@@ -200,7 +200,7 @@ pub fn plan(c: &Component<'_>, g: &GoRuntime, details: &FunctionDetails, package
     } else {
         format!("./{}", package.path)
     };
-    if package.download.is_some() {
+    if package.fetched() {
         steps.push(format!("chmod +x {}", quote(&binary)));
     }
     steps.push(format!(
@@ -225,7 +225,8 @@ pub fn plan(c: &Component<'_>, g: &GoRuntime, details: &FunctionDetails, package
     Plan {
         shell: "bash",
         script: join(steps),
-        downloads: package.download.is_some(),
+        downloads: package.fetched(),
+        init_download: package.init_download.clone(),
         log_files: LogFiles::None,
         read_only_root_ok: true,
         env,

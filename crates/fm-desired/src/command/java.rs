@@ -139,7 +139,8 @@ pub fn plan(
     Plan {
         shell: "bash",
         script: join(steps),
-        downloads: package.download.is_some(),
+        downloads: package.fetched(),
+        init_download: package.init_download.clone(),
         log_files: LogFiles::Java(log),
         read_only_root_ok: true,
         env: Vec::new(),

@@ -16,6 +16,7 @@ use crate::details::FunctionDetails;
 use crate::download::{self, Location};
 use crate::labels::{GRPC_PORT, METRICS_PORT};
 use crate::logging::{JavaLogSetup, PythonLogSetup};
+use crate::options::Options;
 use crate::quoting::Word;
 
 /// First step of every script: the instance id is the StatefulSet pod ordinal.
@@ -38,6 +39,8 @@ pub struct Plan {
     /// The package is downloaded into the download emptyDir.
     pub downloads: bool,
     pub log_files: LogFiles,
+    /// Init-container mode: the download script the `downloader` init container runs.
+    pub init_download: Option<String>,
     /// Whether the runner can live with a read-only root filesystem.
     pub read_only_root_ok: bool,
     /// Extra env vars for the main container (Go's `LOGGING_LEVEL`).
@@ -50,28 +53,55 @@ impl Plan {
     }
 }
 
-/// Package file as the runner sees it, and the download step when it must be fetched.
+/// Package file as the runner sees it, and how it gets there when it must be fetched:
+/// a step of the main script, or (init-container mode) the downloader's script.
 pub struct Package {
     pub path: String,
     pub download: Option<String>,
+    pub init_download: Option<String>,
 }
 
-pub fn package(c: &Component<'_>, image: &str) -> Package {
+impl Package {
+    pub fn fetched(&self) -> bool {
+        self.download.is_some() || self.init_download.is_some()
+    }
+}
+
+pub fn package(c: &Component<'_>, image: &str, options: &Options) -> Package {
     let (file, location) = c.runtime.package();
     match download::classify(location) {
         Location::InImage => Package {
             path: file.to_owned(),
             download: None,
+            init_download: None,
         },
         location => {
             let dest = download::destination(file);
-            let step = download::step(c, image, location, &dest);
-            Package {
-                path: dest,
-                download: step,
+            if options.download_in_init_container {
+                let image = downloader_image(c, options);
+                Package {
+                    path: dest.clone(),
+                    download: None,
+                    init_download: download::step(c, &image, location, &dest),
+                }
+            } else {
+                Package {
+                    path: dest.clone(),
+                    download: download::step(c, image, location, &dest),
+                    init_download: None,
+                }
             }
         }
     }
+}
+
+/// Image of the init-container downloader: the spec's `downloaderImage`, else the option.
+pub fn downloader_image(c: &Component<'_>, options: &Options) -> String {
+    c.common
+        .downloader_image
+        .clone()
+        .filter(|i| !i.is_empty())
+        .unwrap_or_else(|| options.downloader_image.clone())
 }
 
 /// Arguments every Java/Python/generic instance takes, then authentication and TLS.
@@ -111,9 +141,9 @@ pub fn shared_args(
 }
 
 /// Builds the command for a component whose image is `image`.
-pub fn plan(c: &Component<'_>, image: &str) -> Plan {
+pub fn plan(c: &Component<'_>, image: &str, options: &Options) -> Plan {
     let details = crate::details::build(c);
-    let package = package(c, image);
+    let package = package(c, image, options);
     match c.runtime {
         RuntimeRef::Java(j) => java::plan(c, j, &details, package),
         RuntimeRef::Python(p) => python::plan(c, p, &details, package),

@@ -75,7 +75,8 @@ pub fn plan(
     Plan {
         shell: "bash",
         script: join(steps),
-        downloads: package.download.is_some(),
+        downloads: package.fetched(),
+        init_download: package.init_download.clone(),
         log_files: LogFiles::Python(log),
         // The runner patches its own log.py and unpacks .whl/.zip packages next to them.
         read_only_root_ok: false,
