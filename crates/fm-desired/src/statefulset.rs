@@ -72,7 +72,11 @@ fn env_from(prefix: Option<&str>, m: &fm_api::common::PulsarMessaging) -> Vec<En
     out
 }
 
-fn env(c: &Component<'_>, plan: &Plan) -> Vec<EnvVar> {
+/// The main container's env: `POD_NAME` (the script derives the instance id from it), one
+/// var per `secretsMap` entry, `pod.env`, then runtime extras. Names are unique — server-side
+/// apply rejects a list with a repeated merge key — the later definition winning in the
+/// earlier one's place; redefining `POD_NAME` is an error.
+fn env(c: &Component<'_>, plan: &Plan, problems: &mut Vec<String>) -> Vec<EnvVar> {
     let mut env = vec![EnvVar {
         name: "POD_NAME".into(),
         value: None,
@@ -110,7 +114,18 @@ fn env(c: &Component<'_>, plan: &Plan) -> Vec<EnvVar> {
         value: Some(v.clone()),
         value_from: None,
     }));
-    env
+    let mut unique: Vec<EnvVar> = Vec::with_capacity(env.len());
+    for var in env {
+        match unique.iter_mut().find(|u| u.name == var.name) {
+            Some(_) if var.name == "POD_NAME" => problems.push(
+                "pod.env / secretsMap: `POD_NAME` is reserved (the instance id is derived from it)"
+                    .into(),
+            ),
+            Some(existing) => *existing = var,
+            None => unique.push(var),
+        }
+    }
+    unique
 }
 
 /// HTTP liveness probe on the metrics port, when `pod.liveness.periodSeconds` > 0.
@@ -222,6 +237,7 @@ pub fn build(
     problems.extend(files.problems);
 
     let pulsar = c.pulsar();
+    let env_vars = env(c, &plan, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -252,7 +268,7 @@ pub fn build(
                 })
                 .collect(),
         ),
-        env: Some(env(c, &plan)),
+        env: Some(env_vars),
         env_from: some_if_nonempty(env_from_sources),
         resources: c.common.resources.clone(),
         volume_mounts: some_if_nonempty(files.mounts),

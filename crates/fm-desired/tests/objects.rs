@@ -374,3 +374,36 @@ fn init_container_download_mode() {
         "{volumes:?}"
     );
 }
+
+#[test]
+fn env_names_are_unique() {
+    let mut f = function(BASE);
+    f.spec.common.secrets_map = Some(
+        [(
+            "TOKEN".to_owned(),
+            fm_api::common::SecretRef {
+                path: Some("s".into()),
+                key: Some("k".into()),
+            },
+        )]
+        .into(),
+    );
+    f.spec.common.pod = Some(
+        serde_yaml_ng::from_str("env: [{ name: TOKEN, value: literal }, { name: A, value: a }]")
+            .expect("pod"),
+    );
+    let p = pod(&f, &Options::default());
+    let env = main_container(&p).env.clone().expect("env");
+    let names: Vec<&str> = env.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["POD_NAME", "TOKEN", "A"]);
+    assert_eq!(
+        env[1].value.as_deref(),
+        Some("literal"),
+        "the later definition wins"
+    );
+
+    f.spec.common.pod =
+        Some(serde_yaml_ng::from_str("env: [{ name: POD_NAME, value: x }]").expect("pod"));
+    let err = desired_for_function(&f, None, &Options::default()).expect_err("reserved");
+    assert!(err.to_string().contains("POD_NAME"), "{err}");
+}
