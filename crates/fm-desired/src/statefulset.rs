@@ -287,6 +287,20 @@ pub fn build(
         .and_then(|p| p.init_containers.clone())
         .unwrap_or_default();
     init_containers.extend(downloader);
+    let mut names = std::collections::BTreeSet::new();
+    for name in containers
+        .iter()
+        .chain(&init_containers)
+        .map(|c| c.name.as_str())
+    {
+        if !names.insert(name) {
+            return Err(vec![format!(
+                "pod.sidecars / pod.initContainers: the container name `{name}` is used twice (`{}` and `{}` are taken)",
+                c.kind.container_name(),
+                download::DOWNLOADER_CONTAINER
+            )]);
+        }
+    }
 
     let mut pull_secrets = pod
         .and_then(|p| p.image_pull_secrets.clone())

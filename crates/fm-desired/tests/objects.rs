@@ -407,3 +407,17 @@ fn env_names_are_unique() {
     let err = desired_for_function(&f, None, &Options::default()).expect_err("reserved");
     assert!(err.to_string().contains("POD_NAME"), "{err}");
 }
+
+#[test]
+fn container_names_are_unique() {
+    let mut f = function(BASE);
+    f.spec.common.pod = Some(
+        serde_yaml_ng::from_str("sidecars: [{ name: pulsar-function, image: busybox }]")
+            .expect("pod"),
+    );
+    let err = desired_for_function(&f, None, &Options::default()).expect_err("duplicate");
+    assert!(
+        err.to_string().contains("`pulsar-function` is used twice"),
+        "{err}"
+    );
+}
