@@ -1,1 +1,182 @@
-fn main() {}
+//! `fm-operator`: run the controllers, or render / print CRDs without a cluster.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use fm_operator::context::Context;
+use fm_operator::metrics::Metrics;
+use fm_operator::{controllers, discovery, leader};
+use k8s_openapi::api::coordination::v1::Lease;
+use kube::{Api, Client};
+use tracing::{error, info};
+
+#[derive(Parser)]
+#[command(
+    name = "fm-operator",
+    version,
+    about = "Kubernetes operator for Function Mesh resources"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Watch the cluster and reconcile (what the Deployment runs).
+    Run(RunArgs),
+    /// Print the objects the operator would apply for the resources in a file (or `-`).
+    Render {
+        #[arg(short = 'f', long = "filename")]
+        file: String,
+    },
+    /// Print the CustomResourceDefinitions.
+    Crds,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Namespace to watch; repeat for several. Default: all namespaces.
+    #[arg(long = "namespace", env = "FM_WATCH_NAMESPACES", value_delimiter = ',')]
+    namespaces: Vec<String>,
+    /// Take a coordination.k8s.io Lease before acting, so several replicas can run safely.
+    #[arg(long, env = "FM_LEADER_ELECT")]
+    leader_elect: bool,
+    #[arg(
+        long,
+        env = "FM_LEASE_NAMESPACE",
+        default_value = "function-mesh-system"
+    )]
+    lease_namespace: String,
+    #[arg(long, env = "FM_LEASE_NAME", default_value = "fm-operator")]
+    lease_name: String,
+    /// Address for /metrics, /healthz and /readyz.
+    #[arg(long, env = "FM_METRICS_ADDR", default_value = "0.0.0.0:8080")]
+    metrics_addr: String,
+    #[arg(long, env = "FM_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Never roll existing StatefulSets unless their resource changed.
+    #[arg(long, env = "FM_PAUSE_ROLLOUT")]
+    pause_rollout: bool,
+    /// Spread replicas over nodes with a preferred anti-affinity.
+    #[arg(long, env = "FM_DEFAULT_AFFINITY", default_value_t = true, action = clap::ArgAction::Set)]
+    default_affinity: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Render { file } => {
+            match fm_operator::render::render(&file, &fm_desired::Options::default()) {
+                Ok(yaml) => {
+                    print!("{yaml}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Crds => match fm_api::crds::to_yaml() {
+            Ok(yaml) => {
+                print!("{yaml}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Run(args) => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: starting the runtime: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            match runtime.block_on(run(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    error!("{e}");
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(args: RunArgs) -> anyhow::Result<()> {
+    init_logging(args.log_format);
+    let client = Client::try_default().await?;
+    let metrics = Arc::new(Metrics::default());
+    let listener = tokio::net::TcpListener::bind(&args.metrics_addr).await?;
+    tokio::spawn(fm_operator::metrics::serve(listener, metrics.clone()));
+
+    let hpa = discovery::hpa_version(&client).await?;
+    info!(hpa = hpa.api_version(), "API discovery");
+
+    let options = fm_desired::Options {
+        default_affinity: args.default_affinity,
+        ..Default::default()
+    };
+    let ctx = Arc::new(Context {
+        client: client.clone(),
+        options,
+        hpa,
+        pause_rollout: args.pause_rollout,
+        metrics: metrics.clone(),
+    });
+
+    if args.leader_elect {
+        let identity = std::env::var("POD_NAME")
+            .or_else(|_| std::env::var("HOSTNAME"))
+            .unwrap_or_else(|_| format!("fm-operator-{}", std::process::id()));
+        let cfg = leader::LeaseConfig {
+            namespace: args.lease_namespace.clone(),
+            name: args.lease_name.clone(),
+            identity,
+            duration: Duration::from_secs(15),
+        };
+        let leases: Api<Lease> = Api::namespaced(client.clone(), &cfg.namespace);
+        metrics.set_ready(true); // alive and waiting is healthy for a standby replica
+        leader::acquire(&leases, &cfg).await;
+        metrics.set_leader(true);
+        let controllers = tokio::spawn(controllers::run_all(ctx, args.namespaces));
+        tokio::select! {
+            _ = leader::hold(leases, cfg) => {
+                metrics.set_leader(false);
+                anyhow::bail!("leadership lost; exiting so that only one replica acts");
+            }
+            _ = controllers => {}
+        }
+    } else {
+        metrics.set_ready(true);
+        controllers::run_all(ctx, args.namespaces).await;
+    }
+    info!("shut down");
+    Ok(())
+}

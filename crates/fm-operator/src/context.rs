@@ -1,0 +1,41 @@
+//! What every reconcile needs: the client and the operator-wide settings.
+
+use std::sync::Arc;
+
+use kube::Client;
+
+use crate::metrics::Metrics;
+
+/// Which HorizontalPodAutoscaler API the server serves (Kubernetes < 1.23 has only v2beta2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HpaVersion {
+    V2,
+    V2beta2,
+}
+
+impl HpaVersion {
+    pub fn api_version(self) -> &'static str {
+        match self {
+            HpaVersion::V2 => "autoscaling/v2",
+            HpaVersion::V2beta2 => "autoscaling/v2beta2",
+        }
+    }
+}
+
+pub struct Context {
+    pub client: Client,
+    pub options: fm_desired::Options,
+    pub hpa: HpaVersion,
+    /// Global pause of rollouts: existing StatefulSets are only changed when the resource's
+    /// generation changes (the user edited it), never because the operator's output changed.
+    pub pause_rollout: bool,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The field manager of every server-side apply we make.
+pub const FIELD_MANAGER: &str = "fm-operator";
+
+/// Annotation that makes the operator leave a resource alone.
+pub const MANAGED_ANNOTATION: &str = "compute.functionmesh.io/managed";
+/// Per-resource pause of rollouts (upstream's annotation).
+pub const PAUSE_ANNOTATION: &str = "compute.functionmesh.io/pause-rollout";

@@ -1,0 +1,17 @@
+//! What the API server serves, asked once at start.
+
+use kube::Client;
+
+use crate::context::HpaVersion;
+
+/// `autoscaling/v2` when served (Kubernetes 1.23+), else `autoscaling/v2beta2`.
+pub async fn hpa_version(client: &Client) -> Result<HpaVersion, kube::Error> {
+    let groups = client.list_api_groups().await?;
+    let autoscaling = groups.groups.iter().find(|g| g.name == "autoscaling");
+    let serves = |v: &str| autoscaling.is_some_and(|g| g.versions.iter().any(|x| x.version == v));
+    Ok(if serves("v2") {
+        HpaVersion::V2
+    } else {
+        HpaVersion::V2beta2
+    })
+}

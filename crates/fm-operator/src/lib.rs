@@ -1,0 +1,14 @@
+//! fm-operator: watches Function, Source, Sink and FunctionMesh resources and makes the
+//! cluster match them. The cluster is the single source of truth: the operator keeps no state
+//! of its own and never talks to Pulsar.
+
+pub mod apply;
+pub mod context;
+pub mod controllers;
+pub mod discovery;
+pub mod error;
+pub mod kinds;
+pub mod leader;
+pub mod metrics;
+pub mod reconcile;
+pub mod render;

@@ -1,0 +1,218 @@
+//! Reconciling a FunctionMesh: its children are applied, children no longer in the mesh are
+//! deleted, and the mesh's status aggregates its children's.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use fm_api::status::{ComponentStatus, ResourceCondition};
+use fm_api::{Function, FunctionMesh, Sink, Source};
+use fm_desired::MeshChild;
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use serde_json::json;
+use tracing::{info, warn};
+
+use super::status::condition;
+use super::RESYNC;
+use crate::apply::{apply, delete_if_exists};
+use crate::context::{Context, MANAGED_ANNOTATION};
+use crate::error::Result;
+
+pub async fn reconcile(mesh: Arc<FunctionMesh>, ctx: Arc<Context>) -> Result<Action> {
+    let started = Instant::now();
+    let result = reconcile_inner(mesh.as_ref(), &ctx).await;
+    ctx.metrics
+        .observe("functionmesh", started.elapsed(), result.is_ok());
+    result
+}
+
+fn child_ready(status: Option<&ComponentStatus>) -> bool {
+    status
+        .and_then(|s| s.conditions.get("StatefulSet"))
+        .and_then(|c| c.status.as_deref())
+        == Some("True")
+}
+
+async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
+    if mesh
+        .annotations()
+        .get(MANAGED_ANNOTATION)
+        .map(String::as_str)
+        == Some("false")
+    {
+        return Ok(Action::await_change());
+    }
+    let name = mesh.name_any();
+    let namespace = mesh.namespace().unwrap_or_else(|| "default".into());
+    let client = ctx.client.clone();
+    let mesh_api: Api<FunctionMesh> = Api::namespaced(client.clone(), &namespace);
+    let functions: Api<Function> = Api::namespaced(client.clone(), &namespace);
+    let sources: Api<Source> = Api::namespaced(client.clone(), &namespace);
+    let sinks: Api<Sink> = Api::namespaced(client.clone(), &namespace);
+
+    let children = match fm_desired::children_for_mesh(mesh) {
+        Ok(c) => c,
+        Err(e) => {
+            let message = e.messages().join("; ");
+            warn!(%namespace, %name, %message, "invalid FunctionMesh");
+            let patch = json!({"status": {"condition": condition("MeshReady", false, "Wait", "InvalidSpec", message)}});
+            mesh_api
+                .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await?;
+            return Ok(Action::await_change());
+        }
+    };
+
+    let mut functions_status = BTreeMap::new();
+    let mut sources_status = BTreeMap::new();
+    let mut sinks_status = BTreeMap::new();
+    for child in &children {
+        let child_name = child.name().to_owned();
+        let (ready, item) = match child {
+            MeshChild::Function(f) => {
+                let existing = functions.get_opt(&child_name).await?;
+                let applied = apply(
+                    &functions,
+                    &child_name,
+                    &without_scaled_replicas(f, existing.is_some(), f.spec.common.max_replicas),
+                )
+                .await?;
+                (child_ready(applied.status.as_ref()), &mut functions_status)
+            }
+            MeshChild::Source(s) => {
+                let existing = sources.get_opt(&child_name).await?;
+                let applied = apply(
+                    &sources,
+                    &child_name,
+                    &without_scaled_replicas(s, existing.is_some(), s.spec.common.max_replicas),
+                )
+                .await?;
+                (child_ready(applied.status.as_ref()), &mut sources_status)
+            }
+            MeshChild::Sink(s) => {
+                let existing = sinks.get_opt(&child_name).await?;
+                let applied = apply(
+                    &sinks,
+                    &child_name,
+                    &without_scaled_replicas(s, existing.is_some(), s.spec.common.max_replicas),
+                )
+                .await?;
+                (child_ready(applied.status.as_ref()), &mut sinks_status)
+            }
+        };
+        let cond = if ready {
+            condition("Ready", true, "NoAction", "ChildReady", child_name.clone())
+        } else {
+            condition("Ready", false, "Wait", "ChildNotReady", child_name.clone())
+        };
+        item.insert(child_name, cond);
+    }
+
+    // Children controlled by this mesh that it no longer declares are deleted.
+    let uid = mesh.meta().uid.clone().unwrap_or_default();
+    let wanted: Vec<String> = children.iter().map(|c| c.name().to_owned()).collect();
+    let controlled =
+        |refs: Option<&Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>>| {
+            refs.is_some_and(|r| r.iter().any(|o| o.uid == uid && o.controller == Some(true)))
+        };
+    for f in functions.list(&ListParams::default()).await? {
+        if controlled(f.metadata.owner_references.as_ref()) && !wanted.contains(&f.name_any()) {
+            delete_if_exists(&functions, &f.name_any()).await?;
+        }
+    }
+    for s in sources.list(&ListParams::default()).await? {
+        if controlled(s.metadata.owner_references.as_ref()) && !wanted.contains(&s.name_any()) {
+            delete_if_exists(&sources, &s.name_any()).await?;
+        }
+    }
+    for s in sinks.list(&ListParams::default()).await? {
+        if controlled(s.metadata.owner_references.as_ref()) && !wanted.contains(&s.name_any()) {
+            delete_if_exists(&sinks, &s.name_any()).await?;
+        }
+    }
+
+    let all_ready = [&functions_status, &sources_status, &sinks_status]
+        .iter()
+        .flat_map(|m| m.values())
+        .all(|c: &ResourceCondition| c.status.as_deref() == Some("True"));
+    let overall = if all_ready {
+        condition(
+            "MeshReady",
+            true,
+            "NoAction",
+            "AllChildrenReady",
+            format!("{} children ready", children.len()),
+        )
+    } else {
+        condition(
+            "MeshReady",
+            false,
+            "Wait",
+            "ChildrenNotReady",
+            "waiting for children",
+        )
+    };
+    // A JSON merge patch only drops keys it names with `null`: every key of the old maps is
+    // nulled first, then the current children are written, so removed children disappear.
+    let stale = |old: Option<&BTreeMap<String, ResourceCondition>>,
+                 new: &BTreeMap<String, ResourceCondition>| {
+        let mut map = serde_json::Map::new();
+        for key in old.into_iter().flat_map(|m| m.keys()) {
+            map.insert(key.clone(), serde_json::Value::Null);
+        }
+        for (k, v) in new {
+            map.insert(k.clone(), serde_json::to_value(v).unwrap_or_default());
+        }
+        serde_json::Value::Object(map)
+    };
+    let old = mesh.status.as_ref();
+    let patch = json!({"status": {
+        "functionConditions": stale(old.and_then(|s| s.function_conditions.as_ref()), &functions_status),
+        "sourceConditions": stale(old.and_then(|s| s.source_conditions.as_ref()), &sources_status),
+        "sinkConditions": stale(old.and_then(|s| s.sink_conditions.as_ref()), &sinks_status),
+        "condition": overall,
+        "observedGeneration": mesh.meta().generation,
+    }});
+    mesh_api
+        .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await?;
+    info!(%namespace, %name, children = children.len(), all_ready, "reconciled mesh");
+    Ok(Action::requeue(RESYNC))
+}
+
+/// A child with autoscaling has its replicas owned by the HPA (through the scale
+/// subresource) once it exists; re-applying the mesh's `replicas` would fight the autoscaler,
+/// so the field is left out of later applies.
+fn without_scaled_replicas<K: Clone + HasReplicas>(
+    child: &K,
+    exists: bool,
+    max_replicas: Option<i32>,
+) -> K {
+    let mut c = child.clone();
+    if exists && max_replicas.is_some() {
+        c.clear_replicas();
+    }
+    c
+}
+
+trait HasReplicas {
+    fn clear_replicas(&mut self);
+}
+
+impl HasReplicas for Function {
+    fn clear_replicas(&mut self) {
+        self.spec.common.replicas = None;
+    }
+}
+impl HasReplicas for Source {
+    fn clear_replicas(&mut self) {
+        self.spec.common.replicas = None;
+    }
+}
+impl HasReplicas for Sink {
+    fn clear_replicas(&mut self) {
+        self.spec.common.replicas = None;
+    }
+}

@@ -1,0 +1,433 @@
+//! The reconcilers against a mocked API server (kube's tower-test pattern): every request the
+//! reconciler makes is asserted, in order, and answered by the test.
+
+use std::sync::Arc;
+
+use fm_api::status::{ComponentStatus, ResourceCondition};
+use fm_api::{Function, FunctionMesh};
+use fm_operator::context::{Context, HpaVersion};
+use fm_operator::metrics::Metrics;
+use http::{Method, Request, Response, StatusCode};
+use kube::client::Body;
+use kube::runtime::controller::Action;
+use kube::Client;
+use serde_json::{json, Value};
+
+type Handle = tower_test::mock::Handle<Request<Body>, Response<Body>>;
+
+fn context(client: Client) -> Arc<Context> {
+    Arc::new(Context {
+        client,
+        options: fm_desired::Options::default(),
+        hpa: HpaVersion::V2,
+        pause_rollout: false,
+        metrics: Arc::new(Metrics::default()),
+    })
+}
+
+fn mock() -> (Client, Handle) {
+    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+    (Client::new(service, "default"), handle)
+}
+
+/// One expected request: method, path (without query) and the answer.
+struct Expect {
+    method: Method,
+    path: &'static str,
+    status: StatusCode,
+    body: Value,
+}
+
+fn expect(method: Method, path: &'static str, status: StatusCode, body: Value) -> Expect {
+    Expect {
+        method,
+        path,
+        status,
+        body,
+    }
+}
+
+fn not_found() -> Value {
+    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404, "message": "not found"})
+}
+
+/// Serves `script` in order and returns the bodies the reconciler sent.
+async fn serve(mut handle: Handle, script: Vec<Expect>) -> Vec<(String, Value)> {
+    let mut sent = Vec::new();
+    for step in script {
+        let (request, respond) = handle
+            .next_request()
+            .await
+            .expect("the reconciler made fewer requests than expected");
+        let path = request.uri().path().to_owned();
+        assert_eq!(
+            (request.method().clone(), path.as_str()),
+            (step.method.clone(), step.path),
+            "unexpected request"
+        );
+        let bytes = request
+            .into_body()
+            .collect_bytes()
+            .await
+            .expect("request body");
+        let body: Value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("JSON body")
+        };
+        sent.push((path, body));
+        let response = Response::builder()
+            .status(step.status)
+            .body(Body::from(serde_json::to_vec(&step.body).expect("JSON")))
+            .expect("response");
+        respond.send_response(response);
+    }
+    sent
+}
+
+fn function(max_replicas: Option<i32>) -> Function {
+    let mut f: Function = serde_json::from_value(json!({
+        "apiVersion": "compute.functionmesh.io/v1alpha1",
+        "kind": "Function",
+        "metadata": {"name": "wc", "namespace": "default", "uid": "1234-5678", "generation": 2},
+        "spec": {
+            "className": "org.example.Split",
+            "replicas": 1,
+            "input": {"topics": ["persistent://public/default/in"]},
+            "output": {"topic": "persistent://public/default/out"},
+            "resources": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": "100m", "memory": "512Mi"}},
+            "pulsar": {"pulsarConfig": "cluster"},
+            "java": {"jar": "/pulsar/examples/api-examples.jar"}
+        }
+    }))
+    .expect("valid Function");
+    f.spec.common.max_replicas = max_replicas;
+    f
+}
+
+fn echo_sts(ready: i32) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "wc-function", "namespace": "default"},
+           "spec": {"replicas": 1, "selector": {}, "serviceName": "wc-function-headless", "template": {}},
+           "status": {"replicas": 1, "readyReplicas": ready}})
+}
+
+fn create_script(hpa: bool) -> Vec<Expect> {
+    let mut script = vec![
+        expect(
+            Method::GET,
+            "/api/v1/namespaces/default/configmaps/cluster",
+            StatusCode::NOT_FOUND,
+            not_found(),
+        ),
+        expect(
+            Method::GET,
+            "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
+            StatusCode::NOT_FOUND,
+            not_found(),
+        ),
+        expect(
+            Method::PATCH,
+            "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
+            StatusCode::OK,
+            echo_sts(1),
+        ),
+        expect(
+            Method::PATCH,
+            "/api/v1/namespaces/default/services/wc-function-headless",
+            StatusCode::OK,
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "wc-function-headless"}}),
+        ),
+    ];
+    if hpa {
+        script.push(expect(Method::PATCH, "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/wc-function", StatusCode::OK,
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "wc-function"}})));
+    } else {
+        script.push(expect(
+            Method::DELETE,
+            "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/wc-function",
+            StatusCode::NOT_FOUND,
+            not_found(),
+        ));
+    }
+    script.push(expect(
+        Method::PATCH,
+        "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions/wc/status",
+        StatusCode::OK,
+        serde_json::to_value(function(None)).expect("json"),
+    ));
+    script
+}
+
+#[tokio::test]
+async fn creates_everything_from_nothing_and_reports_status() {
+    let (client, handle) = mock();
+    let server = tokio::spawn(serve(handle, create_script(true)));
+    let action =
+        fm_operator::reconcile::component::reconcile(Arc::new(function(Some(4))), context(client))
+            .await
+            .expect("reconcile succeeds");
+    assert_eq!(action, Action::requeue(fm_operator::reconcile::RESYNC));
+    let sent = server.await.expect("server");
+    let sts = &sent[2].1;
+    assert_eq!(sts["kind"], "StatefulSet");
+    assert_eq!(sts["spec"]["serviceName"], "wc-function-headless");
+    assert_eq!(sts["metadata"]["ownerReferences"][0]["uid"], "1234-5678");
+    let hpa = &sent[4].1;
+    assert_eq!(hpa["apiVersion"], "autoscaling/v2");
+    assert_eq!(hpa["spec"]["maxReplicas"], 4);
+    assert_eq!(hpa["spec"]["scaleTargetRef"]["kind"], "Function");
+    let status = &sent[5].1["status"];
+    assert_eq!(status["observedGeneration"], 2);
+    assert_eq!(status["replicas"], 1);
+    assert!(status["selector"]
+        .as_str()
+        .expect("selector")
+        .contains("compute.functionmesh.io/name=wc"));
+    assert_eq!(status["conditions"]["StatefulSet"]["status"], "True");
+    assert_eq!(status["conditions"]["Spec"]["status"], "True");
+}
+
+#[tokio::test]
+async fn a_second_reconcile_sends_identical_applies() {
+    let mut bodies = Vec::new();
+    for _ in 0..2 {
+        let (client, handle) = mock();
+        let server = tokio::spawn(serve(handle, create_script(false)));
+        fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
+            .await
+            .expect("ok");
+        bodies.push(server.await.expect("server"));
+    }
+    // Server-side apply of byte-identical intent is a no-op on the server.
+    assert_eq!(bodies[0], bodies[1]);
+}
+
+#[tokio::test]
+async fn removing_max_replicas_deletes_the_autoscaler() {
+    let (client, handle) = mock();
+    let mut script = create_script(false);
+    script[4] = expect(
+        Method::DELETE,
+        "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/wc-function",
+        StatusCode::OK,
+        json!({"kind": "Status", "apiVersion": "v1", "status": "Success"}),
+    );
+    let server = tokio::spawn(serve(handle, script));
+    fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
+        .await
+        .expect("ok");
+    let sent = server.await.expect("server");
+    assert_eq!(
+        sent[5].1["status"]["conditions"]["HorizontalPodAutoscaler"],
+        Value::Null
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_statefulset_is_recreated_and_unready_pods_are_reported() {
+    let (client, handle) = mock();
+    let mut script = create_script(false);
+    script[2].body = echo_sts(0);
+    let server = tokio::spawn(serve(handle, script));
+    fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
+        .await
+        .expect("ok");
+    let sent = server.await.expect("server");
+    let cond = &sent[5].1["status"]["conditions"]["StatefulSet"];
+    assert_eq!(cond["status"], "False");
+    assert_eq!(cond["action"], "Wait");
+}
+
+#[tokio::test]
+async fn immutable_field_change_replaces_the_statefulset() {
+    let (client, handle) = mock();
+    let forbidden = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Invalid", "code": 422,
+        "message": "StatefulSet.apps \"wc-function\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'template' are forbidden"});
+    let mut script = create_script(false);
+    script[1] = expect(
+        Method::GET,
+        "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
+        StatusCode::OK,
+        echo_sts(1),
+    );
+    script.insert(
+        2,
+        expect(
+            Method::PATCH,
+            "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            forbidden,
+        ),
+    );
+    script.insert(
+        3,
+        expect(
+            Method::DELETE,
+            "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
+            StatusCode::OK,
+            echo_sts(1),
+        ),
+    );
+    let server = tokio::spawn(serve(handle, script));
+    fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
+        .await
+        .expect("ok");
+    let sent = server.await.expect("server");
+    assert_eq!(
+        sent[3].1["propagationPolicy"], "Orphan",
+        "pods are kept while the StatefulSet is replaced"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_spec_gets_a_condition_and_no_retry() {
+    let (client, handle) = mock();
+    let mut bad = function(None);
+    bad.spec.common.min_replicas = Some(3);
+    bad.spec.common.max_replicas = Some(2); // maxReplicas below minReplicas
+    let script = vec![
+        expect(
+            Method::GET,
+            "/api/v1/namespaces/default/configmaps/cluster",
+            StatusCode::NOT_FOUND,
+            not_found(),
+        ),
+        expect(
+            Method::PATCH,
+            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions/wc/status",
+            StatusCode::OK,
+            serde_json::to_value(function(None)).expect("json"),
+        ),
+    ];
+    let server = tokio::spawn(serve(handle, script));
+    let action = fm_operator::reconcile::component::reconcile(Arc::new(bad), context(client))
+        .await
+        .expect("handled");
+    assert_eq!(
+        action,
+        Action::await_change(),
+        "no retry storm: wait for the user's next edit"
+    );
+    let sent = server.await.expect("server");
+    let cond = &sent[1].1["status"]["conditions"]["Spec"];
+    assert_eq!(cond["status"], "False");
+    assert_eq!(cond["reason"], "InvalidSpec");
+    assert!(
+        cond["message"]
+            .as_str()
+            .expect("message")
+            .contains("maxReplicas"),
+        "{cond}"
+    );
+}
+
+fn mesh(items: &[&str]) -> FunctionMesh {
+    let functions: Vec<Value> = items
+        .iter()
+        .map(|name| json!({"name": name, "className": "org.example.F", "replicas": 1,
+            "input": {"topics": ["persistent://public/default/in"]},
+            "resources": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": "100m", "memory": "512Mi"}},
+            "pulsar": {"pulsarConfig": "cluster"}, "java": {"jar": "a.jar"}}))
+        .collect();
+    serde_json::from_value(json!({
+        "apiVersion": "compute.functionmesh.io/v1alpha1", "kind": "FunctionMesh",
+        "metadata": {"name": "m", "namespace": "default", "uid": "mesh-uid", "generation": 1},
+        "spec": {"functions": functions}
+    }))
+    .expect("valid mesh")
+}
+
+#[tokio::test]
+async fn a_mesh_applies_its_children_and_prunes_removed_ones() {
+    let (client, handle) = mock();
+    let child = |name: &str, ready: bool| {
+        let mut f = function(None);
+        f.metadata.name = Some(name.to_owned());
+        f.status = Some(ComponentStatus {
+            conditions: [(
+                "StatefulSet".to_owned(),
+                ResourceCondition {
+                    status: Some(if ready { "True" } else { "False" }.into()),
+                    ..Default::default()
+                },
+            )]
+            .into(),
+            ..Default::default()
+        });
+        serde_json::to_value(f).expect("json")
+    };
+    let mut orphan = function(None);
+    orphan.metadata.name = Some("m-old".into());
+    orphan.metadata.owner_references = Some(vec![
+        k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+            api_version: "compute.functionmesh.io/v1alpha1".into(),
+            kind: "FunctionMesh".into(),
+            name: "m".into(),
+            uid: "mesh-uid".into(),
+            controller: Some(true),
+            block_owner_deletion: Some(true),
+        },
+    ]);
+    let mut stranger = function(None);
+    stranger.metadata.name = Some("someone-else".into());
+    let list = |items: Vec<Value>| json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
+    let script = vec![
+        expect(
+            Method::GET,
+            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions/m-a",
+            StatusCode::NOT_FOUND,
+            not_found(),
+        ),
+        expect(
+            Method::PATCH,
+            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions/m-a",
+            StatusCode::OK,
+            child("m-a", true),
+        ),
+        expect(
+            Method::GET,
+            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions",
+            StatusCode::OK,
+            list(vec![
+                child("m-a", true),
+                serde_json::to_value(&orphan).expect("json"),
+                serde_json::to_value(&stranger).expect("json"),
+            ]),
+        ),
+        expect(
+            Method::DELETE,
+            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions/m-old",
+            StatusCode::OK,
+            json!({"kind": "Status", "apiVersion": "v1", "status": "Success"}),
+        ),
+        expect(
+            Method::GET,
+            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/sources",
+            StatusCode::OK,
+            list(vec![]),
+        ),
+        expect(
+            Method::GET,
+            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/sinks",
+            StatusCode::OK,
+            list(vec![]),
+        ),
+        expect(
+            Method::PATCH,
+            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functionmeshes/m/status",
+            StatusCode::OK,
+            serde_json::to_value(mesh(&["a"])).expect("json"),
+        ),
+    ];
+    let server = tokio::spawn(serve(handle, script));
+    fm_operator::reconcile::mesh::reconcile(Arc::new(mesh(&["a"])), context(client))
+        .await
+        .expect("ok");
+    let sent = server.await.expect("server");
+    let applied = &sent[1].1;
+    assert_eq!(applied["metadata"]["ownerReferences"][0]["uid"], "mesh-uid");
+    assert_eq!(applied["spec"]["name"], "a");
+    let status = &sent[6].1["status"];
+    assert_eq!(status["functionConditions"]["m-a"]["status"], "True");
+    assert_eq!(status["condition"]["status"], "True");
+}
