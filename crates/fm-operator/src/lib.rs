@@ -10,5 +10,6 @@ pub mod error;
 pub mod kinds;
 pub mod leader;
 pub mod metrics;
+pub mod rbac;
 pub mod reconcile;
 pub mod render;

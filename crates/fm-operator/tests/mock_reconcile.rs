@@ -60,6 +60,11 @@ async fn serve(mut handle: Handle, script: Vec<Expect>) -> Vec<(String, Value)> 
             .await
             .expect("the reconciler made fewer requests than expected");
         let path = request.uri().path().to_owned();
+        let (group, resource, verb) = rbac_of(request.method(), &path);
+        assert!(
+            fm_operator::rbac::allows(&group, &resource, verb),
+            "{verb} {group}/{resource} is not granted in rbac.rs (request {path})"
+        );
         assert_eq!(
             (request.method().clone(), path.as_str()),
             (step.method.clone(), step.path),
@@ -83,6 +88,30 @@ async fn serve(mut handle: Handle, script: Vec<Expect>) -> Vec<(String, Value)> 
         respond.send_response(response);
     }
     sent
+}
+
+/// The RBAC (group, resource, verb) a request needs.
+fn rbac_of(method: &Method, path: &str) -> (String, String, &'static str) {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // /api/v1/namespaces/NS/RES[/NAME[/SUB]] or /apis/G/V/namespaces/NS/RES[/NAME[/SUB]]
+    let (group, rest) = match parts.first() {
+        Some(&"api") => (String::new(), &parts[2..]),
+        _ => (parts[1].to_owned(), &parts[3..]),
+    };
+    let rest = &rest[2..]; // skip namespaces/NS
+    let resource = match rest {
+        [res, _, sub] => format!("{res}/{sub}"),
+        [res, ..] => (*res).to_owned(),
+        [] => String::new(),
+    };
+    let verb = match (method.as_str(), rest.len()) {
+        ("GET", 1) => "list",
+        ("GET", _) => "get",
+        ("PATCH", _) => "patch",
+        ("DELETE", _) => "delete",
+        _ => "unknown",
+    };
+    (group, resource, verb)
 }
 
 fn function(max_replicas: Option<i32>) -> Function {
