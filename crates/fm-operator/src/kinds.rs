@@ -25,53 +25,28 @@ pub trait ComponentKind:
     ) -> Result<DesiredObjects, DesiredError>;
 }
 
-impl ComponentKind for Function {
-    const KIND: Kind = Kind::Function;
-    fn common(&self) -> &CommonSpec {
-        &self.spec.common
-    }
-    fn status(&self) -> Option<&ComponentStatus> {
-        self.status.as_ref()
-    }
-    fn desired(
-        &self,
-        cluster: Option<&ClusterConfig>,
-        options: &Options,
-    ) -> Result<DesiredObjects, DesiredError> {
-        fm_desired::desired_for_function(self, cluster, options)
-    }
+/// The three kinds differ only in their desired-state function.
+macro_rules! component_kind {
+    ($ty:ty, $kind:expr, $desired:path) => {
+        impl ComponentKind for $ty {
+            const KIND: Kind = $kind;
+            fn common(&self) -> &CommonSpec {
+                &self.spec.common
+            }
+            fn status(&self) -> Option<&ComponentStatus> {
+                self.status.as_ref()
+            }
+            fn desired(
+                &self,
+                cluster: Option<&ClusterConfig>,
+                options: &Options,
+            ) -> Result<DesiredObjects, DesiredError> {
+                $desired(self, cluster, options)
+            }
+        }
+    };
 }
 
-impl ComponentKind for Source {
-    const KIND: Kind = Kind::Source;
-    fn common(&self) -> &CommonSpec {
-        &self.spec.common
-    }
-    fn status(&self) -> Option<&ComponentStatus> {
-        self.status.as_ref()
-    }
-    fn desired(
-        &self,
-        cluster: Option<&ClusterConfig>,
-        options: &Options,
-    ) -> Result<DesiredObjects, DesiredError> {
-        fm_desired::desired_for_source(self, cluster, options)
-    }
-}
-
-impl ComponentKind for Sink {
-    const KIND: Kind = Kind::Sink;
-    fn common(&self) -> &CommonSpec {
-        &self.spec.common
-    }
-    fn status(&self) -> Option<&ComponentStatus> {
-        self.status.as_ref()
-    }
-    fn desired(
-        &self,
-        cluster: Option<&ClusterConfig>,
-        options: &Options,
-    ) -> Result<DesiredObjects, DesiredError> {
-        fm_desired::desired_for_sink(self, cluster, options)
-    }
-}
+component_kind!(Function, Kind::Function, fm_desired::desired_for_function);
+component_kind!(Source, Kind::Source, fm_desired::desired_for_source);
+component_kind!(Sink, Kind::Sink, fm_desired::desired_for_sink);

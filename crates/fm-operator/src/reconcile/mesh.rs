@@ -113,25 +113,9 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
     // Children controlled by this mesh that it no longer declares are deleted.
     let uid = mesh.meta().uid.clone().unwrap_or_default();
     let wanted: Vec<String> = children.iter().map(|c| c.name().to_owned()).collect();
-    let controlled =
-        |refs: Option<&Vec<k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>>| {
-            refs.is_some_and(|r| r.iter().any(|o| o.uid == uid && o.controller == Some(true)))
-        };
-    for f in functions.list(&ListParams::default()).await? {
-        if controlled(f.metadata.owner_references.as_ref()) && !wanted.contains(&f.name_any()) {
-            delete_if_exists(&functions, &f.name_any()).await?;
-        }
-    }
-    for s in sources.list(&ListParams::default()).await? {
-        if controlled(s.metadata.owner_references.as_ref()) && !wanted.contains(&s.name_any()) {
-            delete_if_exists(&sources, &s.name_any()).await?;
-        }
-    }
-    for s in sinks.list(&ListParams::default()).await? {
-        if controlled(s.metadata.owner_references.as_ref()) && !wanted.contains(&s.name_any()) {
-            delete_if_exists(&sinks, &s.name_any()).await?;
-        }
-    }
+    prune(&functions, &uid, &wanted).await?;
+    prune(&sources, &uid, &wanted).await?;
+    prune(&sinks, &uid, &wanted).await?;
 
     let all_ready = [&functions_status, &sources_status, &sinks_status]
         .iter()
@@ -180,6 +164,24 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         .await?;
     info!(%namespace, %name, children = children.len(), all_ready, "reconciled mesh");
     Ok(Action::requeue(RESYNC))
+}
+
+/// Deletes the children of kind `K` that the mesh `uid` controls but no longer declares.
+async fn prune<K>(api: &Api<K>, uid: &str, wanted: &[String]) -> Result<()>
+where
+    K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned,
+{
+    for child in api.list(&ListParams::default()).await? {
+        let controlled = child
+            .owner_references()
+            .iter()
+            .any(|o| o.uid == uid && o.controller == Some(true));
+        let name = child.name_any();
+        if controlled && !wanted.contains(&name) {
+            delete_if_exists(api, &name).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A child with autoscaling has its replicas owned by the HPA (through the scale
