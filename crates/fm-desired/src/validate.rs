@@ -1,13 +1,19 @@
-//! Defaulting and validation before computing objects.
+//! Validation before computing objects: upstream's admission rules (§3 of the behaviour
+//! inventory) that decide whether the objects can work, every problem collected.
 //!
-//! The builders read every optional field with upstream's default already, so an
-//! undefaulted spec yields the same objects as a defaulted one. Validation here covers what
-//! would otherwise produce objects the API server rejects or runners that cannot start;
-//! every problem is collected and reported together.
+//! The builders read every optional field with upstream's default already applied, so no
+//! separate defaulting pass is needed here. Deliberately not enforced: upstream's rejection of
+//! legacy `tenant/namespace/name` package locations (still downloaded, as upstream's own
+//! samples use them) and of `minReplicas: 0` (scale to zero is allowed).
 
+use fm_api::common::{InputConf, ProcessingGuarantee};
+use fm_api::spec_common::CommonSpec;
 use fm_api::{Function, FunctionSpec, Sink, SinkSpec, Source, SourceSpec};
 
-fn common_rules(common: &fm_api::spec_common::CommonSpec, errors: &mut Vec<String>) {
+use crate::hpa::builtin_rule;
+use crate::quantity;
+
+fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
     match common
         .pulsar
         .as_ref()
@@ -19,38 +25,301 @@ fn common_rules(common: &fm_api::spec_common::CommonSpec, errors: &mut Vec<Strin
                 .into(),
         ),
     }
-    if let Some(r) = common.replicas.filter(|r| *r < 0) {
+    if let Some(p) = &common.pulsar_package_service {
+        if p.pulsar_config.as_deref().is_none_or(str::is_empty) {
+            errors.push("pulsarPackageService.pulsarConfig: required".into());
+        }
+    }
+    for (label, m) in [
+        ("pulsar", common.pulsar.as_ref()),
+        (
+            "pulsarPackageService",
+            common.pulsar_package_service.as_ref(),
+        ),
+    ] {
+        if let Some(a) = m.and_then(|m| m.auth_config.as_ref()) {
+            if a.oauth2_config.is_some() == a.generic_auth.is_some() {
+                errors.push(format!(
+                    "{label}.authConfig: set exactly one of oauth2Config and genericAuth"
+                ));
+            }
+        }
+    }
+
+    let replicas = common.replicas;
+    if let Some(r) = replicas.filter(|r| *r < 0) {
         errors.push(format!("replicas: must be >= 0, got {r}"));
     }
-    if let (Some(min), Some(max)) = (common.min_replicas, common.max_replicas) {
-        if min > max {
+    if let Some(m) = common.min_replicas.filter(|m| *m < 0) {
+        errors.push(format!("minReplicas: must be >= 0, got {m}"));
+    }
+    if let Some(max) = common.max_replicas {
+        if max < 1 {
+            errors.push(format!("maxReplicas: must be >= 1, got {max}"));
+        }
+        if let Some(min) = common.min_replicas.filter(|m| *m > max) {
             errors.push(format!(
                 "minReplicas: {min} is greater than maxReplicas {max}"
             ));
         }
+        if let Some(r) = replicas.filter(|r| *r > max) {
+            errors.push(format!("replicas: {r} is greater than maxReplicas {max}"));
+        }
+        if common.pod.as_ref().and_then(|p| p.vpa.as_ref()).is_some() {
+            errors.push(
+                "pod.vpa: cannot be combined with maxReplicas (HPA and VPA would fight)".into(),
+            );
+        }
     }
-    if let Some(max) = common.max_replicas.filter(|m| *m < 1) {
-        errors.push(format!("maxReplicas: must be >= 1, got {max}"));
+
+    if let Some(rules) = common
+        .pod
+        .as_ref()
+        .and_then(|p| p.builtin_autoscaler.as_ref())
+    {
+        let mut seen = Vec::new();
+        for rule in rules {
+            match builtin_rule(rule) {
+                None => errors.push(format!(
+                    "pod.builtinAutoscaler: unknown rule `{rule}` (AverageUtilization{{CPU,Memory}}Percent{{80,50,20}})"
+                )),
+                Some((resource, _)) if seen.contains(&resource) => {
+                    errors.push(format!("pod.builtinAutoscaler: more than one {resource} rule"))
+                }
+                Some((resource, _)) => seen.push(resource),
+            }
+        }
+    }
+
+    if let Some(res) = &common.resources {
+        let get = |m: &Option<
+            std::collections::BTreeMap<
+                String,
+                k8s_openapi::apimachinery::pkg::api::resource::Quantity,
+            >,
+        >,
+                   k: &str| { m.as_ref().and_then(|m| m.get(k)).cloned() };
+        for (which, map) in [("requests", &res.requests), ("limits", &res.limits)] {
+            for (k, q) in map.iter().flatten() {
+                match quantity::to_millis(q) {
+                    None => errors.push(format!(
+                        "resources.{which}.{k}: `{}` is not a quantity",
+                        q.0
+                    )),
+                    Some(v) if v < 0 => {
+                        errors.push(format!("resources.{which}.{k}: must not be negative"))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        for k in ["cpu", "memory"] {
+            let (req, lim) = (get(&res.requests, k), get(&res.limits, k));
+            if let (Some(req), Some(lim)) = (
+                req.as_ref().and_then(quantity::to_millis),
+                lim.as_ref().and_then(quantity::to_millis),
+            ) {
+                if req > lim {
+                    errors.push(format!(
+                        "resources.requests.{k}: greater than resources.limits.{k}"
+                    ));
+                }
+            }
+        }
+    }
+
+    for (name, secret) in common.secrets_map.iter().flatten() {
+        if secret.path.as_deref().is_none_or(str::is_empty)
+            || secret.key.as_deref().is_none_or(str::is_empty)
+        {
+            errors.push(format!(
+                "secretsMap.{name}: `path` (the Secret) and `key` are required"
+            ));
+        }
+    }
+
+    let r = &common.runtime;
+    let class_missing = common.class_name.as_deref().is_none_or(str::is_empty);
+    if let Some(j) = &r.java {
+        if j.jar.is_empty() {
+            errors.push("java.jar: required".into());
+        }
+        if class_missing {
+            errors.push("className: required for the java runtime".into());
+        }
+    }
+    if let Some(p) = &r.python {
+        if p.py.is_empty() {
+            errors.push("python.py: required".into());
+        }
+        if class_missing {
+            errors.push("className: required for the python runtime".into());
+        }
+    }
+    if let Some(g) = &r.golang {
+        if g.go.is_empty() {
+            errors.push("golang.go: required".into());
+        }
+    }
+    if let Some(g) = &r.generic_runtime {
+        if g.function_file.is_empty() || g.language.is_empty() {
+            errors.push("genericRuntime: functionFile and language are required".into());
+        }
+    }
+}
+
+/// Ordering, retry and guarantee combinations the instances reject or silently ignore.
+fn processing_rules(
+    guarantee: Option<ProcessingGuarantee>,
+    timeout: Option<i32>,
+    max_retry: Option<i32>,
+    dead_letter_topic: Option<&str>,
+    retain_ordering: Option<bool>,
+    retain_key_ordering: Option<bool>,
+    errors: &mut Vec<String>,
+) {
+    let effectively_once = guarantee == Some(ProcessingGuarantee::EffectivelyOnce);
+    if effectively_once && timeout.is_some_and(|t| t != 0) {
+        errors.push("timeout: not allowed with processingGuarantee effectively_once".into());
+    }
+    if effectively_once && max_retry.is_some_and(|m| m > 0) {
+        errors
+            .push("maxMessageRetry: not allowed with processingGuarantee effectively_once".into());
+    }
+    if dead_letter_topic.is_some_and(|d| !d.is_empty()) && max_retry.is_none_or(|m| m <= 0) {
+        errors.push("deadLetterTopic: requires maxMessageRetry > 0".into());
+    }
+    let (ordering, key_ordering) = (
+        retain_ordering.unwrap_or(false),
+        retain_key_ordering.unwrap_or(false),
+    );
+    if effectively_once && key_ordering {
+        errors.push(
+            "retainKeyOrdering: not allowed with processingGuarantee effectively_once".into(),
+        );
+    }
+    if ordering && key_ordering {
+        errors.push("retainOrdering and retainKeyOrdering: set at most one".into());
+    }
+}
+
+fn input_topics(input: Option<&InputConf>) -> Vec<String> {
+    let Some(i) = input else { return Vec::new() };
+    let mut topics: Vec<String> = i.topics.clone().unwrap_or_default();
+    topics.extend(i.topic_pattern.clone().filter(|p| !p.is_empty()));
+    for map in [&i.custom_serde_sources, &i.custom_schema_sources] {
+        topics.extend(map.iter().flatten().map(|(k, _)| k.clone()));
+    }
+    topics.extend(i.source_specs.iter().flatten().map(|(k, _)| k.clone()));
+    topics
+}
+
+fn input_rules(input: Option<&InputConf>, output_topic: Option<&str>, errors: &mut Vec<String>) {
+    let topics = input_topics(input);
+    if topics.is_empty() {
+        errors.push("input: at least one input topic (topics, topicPattern, customSerdeSources, customSchemaSources or sourceSpecs) is required".into());
+    }
+    if let Some(out) = output_topic.filter(|o| !o.is_empty()) {
+        if topics.iter().any(|t| t == out) {
+            errors.push(format!("output.topic: `{out}` is also an input topic"));
+        }
+    }
+    for (topic, spec) in input
+        .and_then(|i| i.source_specs.as_ref())
+        .into_iter()
+        .flatten()
+    {
+        if spec.receiver_queue_size.is_some_and(|r| r < 0) {
+            errors.push(format!(
+                "input.sourceSpecs.{topic}.receiverQueueSize: must be >= 0"
+            ));
+        }
     }
 }
 
 /// The spec to build from, and every problem found in it.
 pub fn prepare_function(f: &Function) -> (FunctionSpec, Vec<String>) {
+    let s = &f.spec;
     let mut errors = Vec::new();
-    common_rules(&f.spec.common, &mut errors);
-    (f.spec.clone(), errors)
+    common_rules(&s.common, &mut errors);
+    processing_rules(
+        s.common.processing_guarantee,
+        s.timeout,
+        s.max_message_retry,
+        s.dead_letter_topic.as_deref(),
+        s.retain_ordering,
+        s.retain_key_ordering,
+        &mut errors,
+    );
+    if s.source_config.is_none() {
+        input_rules(
+            s.input.as_ref(),
+            s.output.as_ref().and_then(|o| o.topic.as_deref()),
+            &mut errors,
+        );
+    }
+    if let Some(w) = &s.window_config {
+        let by_count = w.window_length_count.is_some();
+        let by_time = w.window_length_duration_ms.is_some();
+        if by_count == by_time {
+            errors.push(
+                "windowConfig: set exactly one of windowLengthCount and windowLengthDurationMs"
+                    .into(),
+            );
+        }
+        let positive = [
+            ("windowLengthCount", w.window_length_count.map(i64::from)),
+            ("windowLengthDurationMs", w.window_length_duration_ms),
+            (
+                "slidingIntervalCount",
+                w.sliding_interval_count.map(i64::from),
+            ),
+            ("slidingIntervalDurationMs", w.sliding_interval_duration_ms),
+        ];
+        for (field, value) in positive {
+            if value.is_some_and(|v| v <= 0) {
+                errors.push(format!("windowConfig.{field}: must be > 0"));
+            }
+        }
+    }
+    (s.clone(), errors)
 }
 
 /// The spec to build from, and every problem found in it.
-pub fn prepare_source(s: &Source) -> (SourceSpec, Vec<String>) {
+pub fn prepare_source(src: &Source) -> (SourceSpec, Vec<String>) {
+    let s = &src.spec;
     let mut errors = Vec::new();
-    common_rules(&s.spec.common, &mut errors);
-    (s.spec.clone(), errors)
+    common_rules(&s.common, &mut errors);
+    if s.source_config.is_none() {
+        errors.push("sourceConfig: required (the connector's configuration)".into());
+    }
+    if s.output
+        .as_ref()
+        .and_then(|o| o.topic.as_deref())
+        .is_none_or(str::is_empty)
+    {
+        errors.push("output.topic: required for a source".into());
+    }
+    (s.clone(), errors)
 }
 
 /// The spec to build from, and every problem found in it.
-pub fn prepare_sink(s: &Sink) -> (SinkSpec, Vec<String>) {
+pub fn prepare_sink(sink: &Sink) -> (SinkSpec, Vec<String>) {
+    let s = &sink.spec;
     let mut errors = Vec::new();
-    common_rules(&s.spec.common, &mut errors);
-    (s.spec.clone(), errors)
+    common_rules(&s.common, &mut errors);
+    if s.sink_config.is_none() {
+        errors.push("sinkConfig: required (the connector's configuration)".into());
+    }
+    processing_rules(
+        s.common.processing_guarantee,
+        s.timeout,
+        s.max_message_retry,
+        s.dead_letter_topic.as_deref(),
+        None,
+        None,
+        &mut errors,
+    );
+    input_rules(s.input.as_ref(), None, &mut errors);
+    (s.clone(), errors)
 }

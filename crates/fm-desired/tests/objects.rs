@@ -242,7 +242,12 @@ spec:
     assert!(joined.contains("replicas"), "{joined}");
     assert!(joined.contains("pulsar.pulsarConfig"), "{joined}");
     assert!(joined.contains("mutually exclusive"), "{joined}");
-    assert_eq!(errors.len(), 4, "{joined}");
+    assert!(joined.contains("className: required"), "{joined}");
+    assert!(
+        joined.contains("input: at least one input topic"),
+        "{joined}"
+    );
+    assert_eq!(errors.len(), 7, "{joined}");
 }
 
 #[test]
@@ -406,6 +411,58 @@ fn env_names_are_unique() {
         Some(serde_yaml_ng::from_str("env: [{ name: POD_NAME, value: x }]").expect("pod"));
     let err = desired_for_function(&f, None, &Options::default()).expect_err("reserved");
     assert!(err.to_string().contains("POD_NAME"), "{err}");
+}
+
+#[test]
+fn upstream_admission_rules() {
+    let f = function(
+        r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: rules }
+spec:
+  className: C
+  processingGuarantee: effectively_once
+  timeout: 100
+  maxMessageRetry: 2
+  retainOrdering: true
+  retainKeyOrdering: true
+  replicas: 5
+  maxReplicas: 3
+  input: { topics: [persistent://public/default/t] }
+  output: { topic: persistent://public/default/t }
+  resources: { requests: { cpu: "2", memory: 2Gi }, limits: { cpu: "1", memory: 1Gi } }
+  windowConfig: { windowLengthCount: 0, windowLengthDurationMs: 10, actualWindowFunctionClassName: "" }
+  secretsMap: { S: { path: only-path } }
+  pod: { builtinAutoscaler: [AverageUtilizationCPUPercent80, AverageUtilizationCPUPercent20, Bogus] }
+  pulsar: { pulsarConfig: c, authConfig: {} }
+  java: { jar: x.jar }
+"#,
+    );
+    let err = desired_for_function(&f, None, &Options::default()).expect_err("invalid");
+    let messages = err.messages();
+    for expected in [
+        "timeout: not allowed",
+        "maxMessageRetry: not allowed",
+        "retainKeyOrdering: not allowed",
+        "set at most one",
+        "replicas: 5 is greater than maxReplicas 3",
+        "output.topic: `persistent://public/default/t` is also an input topic",
+        "resources.requests.cpu: greater than",
+        "resources.requests.memory: greater than",
+        "windowConfig: set exactly one",
+        "windowConfig.windowLengthCount: must be > 0",
+        "secretsMap.S:",
+        "more than one cpu rule",
+        "unknown rule `Bogus`",
+        "pulsar.authConfig: set exactly one",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "missing `{expected}` in {messages:#?}"
+        );
+    }
+    assert_eq!(messages.len(), 14, "{messages:#?}");
 }
 
 #[test]

@@ -77,10 +77,15 @@ fn spec_json(i: &Input) -> serde_json::Value {
         ]);
     }
     match i.kind {
-        0 | 2 => {
-            spec["input"] = serde_json::json!({ "topics": ["persistent://public/default/in"] })
+        0 => spec["input"] = serde_json::json!({ "topics": ["persistent://public/default/in"] }),
+        1 => {
+            spec["output"] = serde_json::json!({ "topic": "persistent://public/default/out" });
+            spec["sourceConfig"] = serde_json::json!({ "k": "v" });
         }
-        _ => spec["output"] = serde_json::json!({ "topic": "persistent://public/default/out" }),
+        _ => {
+            spec["input"] = serde_json::json!({ "topics": ["persistent://public/default/in"] });
+            spec["sinkConfig"] = serde_json::json!({ "k": "v" });
+        }
     }
     spec
 }
