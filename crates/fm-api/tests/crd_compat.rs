@@ -125,6 +125,33 @@ fn scale_and_status_subresources_match_upstream() {
 }
 
 #[test]
+fn no_enum_lists_null() {
+    // Kubernetes rejects `null` inside `enum` (seen on a real 1.20 API server).
+    let yaml = fm_api::crds::to_yaml().expect("CRDs serialise");
+    let docs: Vec<Value> = serde_yaml_ng::Deserializer::from_str(&yaml)
+        .map(|d| serde::Deserialize::deserialize(d).expect("YAML"))
+        .collect();
+    fn walk(v: &Value, path: &str) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Array(values)) = map.get("enum") {
+                    assert!(
+                        values.iter().all(|x| !x.is_null()),
+                        "null in enum at {path}"
+                    );
+                }
+                for (k, sub) in map {
+                    walk(sub, &format!("{path}.{k}"));
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, path)),
+            _ => {}
+        }
+    }
+    docs.iter().for_each(|d| walk(d, ""));
+}
+
+#[test]
 fn generated_crds_are_pinned() {
     let yaml = fm_api::crds::to_yaml().expect("CRDs serialise");
     let mut settings = insta::Settings::clone_current();
