@@ -139,6 +139,9 @@ fn json_lines_have_positions_for_editors() {
 fn readme_documents_every_code() {
     let readme = std::fs::read_to_string(common::root().join("README.md")).expect("README");
     for code in Code::ALL {
-        assert!(readme.contains(&format!("`{}`", code.as_str())), "README lacks {code}");
+        assert!(
+            readme.contains(&format!("`{}`", code.as_str())),
+            "README lacks {code}"
+        );
     }
 }
