@@ -10,4 +10,5 @@ pub mod model;
 pub mod passes;
 pub mod pipeline;
 pub mod syntax;
+pub mod synth;
 pub mod units;

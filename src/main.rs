@@ -58,6 +58,16 @@ enum Command {
     },
     /// Print the CustomResourceDefinitions fmc's output conforms to.
     Crds,
+    /// Write a large synthetic mesh to stdout (for benchmarks).
+    #[command(hide = true)]
+    Synth {
+        #[arg(long, default_value_t = 1000)]
+        steps: usize,
+        #[arg(long, default_value_t = 3)]
+        clusters: usize,
+        #[arg(long, default_value_t = 2)]
+        envs: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -108,6 +118,21 @@ fn main() -> ExitCode {
                 return usage_error(&format!("writing {output}: {e}"));
             }
             code
+        }
+        Command::Synth {
+            steps,
+            clusters,
+            envs,
+        } => {
+            print!(
+                "{}",
+                fmc::synth::synth(fmc::synth::SynthOptions {
+                    steps,
+                    clusters,
+                    envs
+                })
+            );
+            ExitCode::SUCCESS
         }
         Command::Crds => match fm_api::crds::to_yaml() {
             Ok(yaml) => {

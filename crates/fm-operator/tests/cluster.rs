@@ -85,13 +85,18 @@ fn install_crds() {
             "-f",
             crds.to_str().expect("path"),
         ]);
+        // `kubectl wait` fails outright while a new CRD has no conditions yet: poll.
         for name in ["functions", "sources", "sinks", "functionmeshes"] {
-            kubectl_ok(&[
-                "wait",
-                "--for=condition=Established",
-                "--timeout=60s",
-                &format!("crd/{name}.compute.functionmesh.io"),
-            ]);
+            let crd = format!("crd/{name}.compute.functionmesh.io");
+            let jsonpath = r#"jsonpath={.status.conditions[?(@.type=="Established")].status}"#;
+            wait_for(
+                &format!("{crd} established"),
+                Duration::from_secs(60),
+                || {
+                    let out = kubectl(&["get", &crd, "-o", jsonpath]);
+                    (String::from_utf8_lossy(&out.stdout) == "True").then_some(())
+                },
+            );
         }
     });
 }
