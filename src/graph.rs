@@ -113,7 +113,7 @@ fn resolve(
     diagnostics: &mut Diagnostics,
 ) -> Option<(String, String)> {
     match &topic.value {
-        TopicRef::Full(full) => Some(match mesh.topics.iter().find(|t| t.full_name == *full) {
+        TopicRef::Full(full) => Some(match mesh.topic_by_full_name(full) {
             Some(t) => (t.name.value.clone(), full.clone()),
             None => (full.clone(), full.clone()),
         }),

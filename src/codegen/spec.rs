@@ -509,7 +509,7 @@ fn input_conf(mesh: &Mesh, step: &Step) -> Option<InputConf> {
         .flatten()
         .filter_map(|t| match &t.value {
             crate::syntax::ast::TopicRef::Name(n) => mesh.topic(n),
-            crate::syntax::ast::TopicRef::Full(f) => mesh.topics.iter().find(|x| x.full_name == *f),
+            crate::syntax::ast::TopicRef::Full(f) => mesh.topic_by_full_name(f),
         })
         .collect();
     let schemas: BTreeMap<String, String> = declared
@@ -532,7 +532,7 @@ fn input_conf(mesh: &Mesh, step: &Step) -> Option<InputConf> {
 fn output_conf(mesh: &Mesh, step: &Step) -> Option<OutputConf> {
     let out = step.settings.output.as_ref()?;
     let full = mesh.full_topic_name(&out.value)?;
-    let topic = mesh.topics.iter().find(|t| t.full_name == full);
+    let topic = mesh.topic_by_full_name(&full);
     Some(OutputConf {
         topic: Some(full),
         type_class_name: topic.and_then(|t| type_class(&t.schema.value)),

@@ -120,15 +120,35 @@ pub struct Mesh {
     pub clusters: Vec<Cluster>,
     pub topics: Vec<Topic>,
     pub steps: Vec<Step>,
+    /// Topic positions by short name and by full name, so lookups stay O(1) in meshes with
+    /// thousands of topics (the first declaration wins for a shared full name).
+    topic_by_name: HashMap<String, usize>,
+    topic_by_full_name: HashMap<String, usize>,
 }
 
 impl Mesh {
+    fn add_topic(&mut self, topic: Topic) {
+        let index = self.topics.len();
+        self.topic_by_name.insert(topic.name.value.clone(), index);
+        self.topic_by_full_name
+            .entry(topic.full_name.clone())
+            .or_insert(index);
+        self.topics.push(topic);
+    }
+
+    /// The declared topic with this full Pulsar name.
+    pub fn topic_by_full_name(&self, full_name: &str) -> Option<&Topic> {
+        self.topic_by_full_name
+            .get(full_name)
+            .map(|&i| &self.topics[i])
+    }
+
     pub fn cluster(&self, name: &str) -> Option<&Cluster> {
         self.clusters.iter().find(|c| c.name.value == name)
     }
 
     pub fn topic(&self, name: &str) -> Option<&Topic> {
-        self.topics.iter().find(|t| t.name.value == name)
+        self.topic_by_name.get(name).map(|&i| &self.topics[i])
     }
 
     /// The cluster a step runs against: its own `cluster`, else the mesh default, else the
@@ -210,7 +230,10 @@ impl<'a> Lowering<'a> {
             clusters: Vec::new(),
             topics: Vec::new(),
             steps: Vec::new(),
+            topic_by_name: HashMap::new(),
+            topic_by_full_name: HashMap::new(),
         };
+        let mut step_names: HashMap<String, Span> = HashMap::new();
         for item in &mesh.items {
             if let MeshItem::Defaults(d) = item {
                 if let Some(first) = self.defaults.insert(&d.name.value, d) {
@@ -258,7 +281,7 @@ impl<'a> Lowering<'a> {
                             base.tenant, base.pulsar_namespace, t.name.value
                         ),
                     };
-                    base.topics.push(Topic {
+                    base.add_topic(Topic {
                         name: t.name.clone(),
                         full_name,
                         schema: t.schema.clone(),
@@ -267,11 +290,11 @@ impl<'a> Lowering<'a> {
                     });
                 }
                 MeshItem::Step(s) => {
-                    if let Some(first) = base.steps.iter().find(|x| x.name.value == s.name.value) {
-                        let first = first.name.span;
+                    if let Some(&first) = step_names.get(&s.name.value) {
                         self.diagnostics.push(duplicate("step", &s.name, first));
                         continue;
                     }
+                    step_names.insert(s.name.value.clone(), s.name.span);
                     let settings = self.fold(&s.body, 0);
                     base.steps.push(Step {
                         kind: s.kind.clone(),
