@@ -17,6 +17,12 @@ pub fn check(file: &SourceFile) -> (Option<Model>, Diagnostics) {
         return (None, diagnostics);
     };
     diagnostics.extend(passes::check(&model));
+    if !diagnostics.has_errors() {
+        // Everything but rendering: the specs are built and put to the operator's rules.
+        for mesh in model.all() {
+            diagnostics.extend(codegen::admission(mesh));
+        }
+    }
     if diagnostics.has_errors() {
         (None, diagnostics)
     } else {

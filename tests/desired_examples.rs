@@ -13,10 +13,19 @@ fn every_example_renders_to_pinned_cluster_objects() {
         let (model, diagnostics) = fmc::pipeline::check(&file);
         assert!(!diagnostics.has_errors());
         let model = model.expect("model");
-        let output = codegen::generate(&model, &file.name, &Options::default(), &Templates::builtin()).expect("output");
-        let docs = fm_api::load::load_stream(&output.stream).expect("the compiler's stream loads strictly");
+        let output = codegen::generate(
+            &model,
+            &file.name,
+            &Options::default(),
+            &Templates::builtin(),
+        )
+        .expect("output");
+        let docs = fm_api::load::load_stream(&output.stream)
+            .expect("the compiler's stream loads strictly");
         let rendered = fm_desired::render_stream(&docs, &fm_desired::Options::default())
-            .unwrap_or_else(|e| panic!("{name}: the operator would reject the compiler's output: {e}"));
+            .unwrap_or_else(|e| {
+                panic!("{name}: the operator would reject the compiler's output: {e}")
+            });
         assert!(rendered.contains("kind: StatefulSet"));
         common::snapshot_settings("desired-examples").bind(|| {
             insta::assert_snapshot!(name.clone(), rendered);

@@ -145,3 +145,39 @@ fn readme_documents_every_code() {
         );
     }
 }
+
+#[test]
+fn the_operators_admission_rules_are_part_of_check() {
+    // fmc allows the loop (the topic is declared `feedback`), but upstream's admission rules
+    // reject a function whose output is also one of its inputs: `fmc check` must say so.
+    let text = r#"mesh m {
+  cluster c { broker "pulsar://b:6650" admin "http://b:8080" }
+  external topic events: json
+  feedback topic retry: json
+  function f = java "org.F" { package "f.jar" in events, retry out retry }
+}"#;
+    let file = SourceFile::new("feedback.fm", text);
+    let diagnostics = codes_of(&file);
+    let rejection = diagnostics
+        .iter()
+        .find(|d| d.message.contains("operator would reject step `f`"))
+        .unwrap_or_else(|| panic!("no operator rejection in {diagnostics:?}"));
+    assert_eq!(rejection.code, Code::InvalidValue);
+    assert!(
+        rejection.message.contains("output.topic"),
+        "{}",
+        rejection.message
+    );
+    assert_eq!(&text[rejection.span().start..rejection.span().end], "f");
+}
+
+#[test]
+fn a_multibyte_character_at_the_error_is_reported_not_a_panic() {
+    // Found by the property tests: the error token was sliced inside a character.
+    for text in ["\u{2000}", "mesh m { é }", "mesh m {\u{1F600}}"] {
+        let diagnostics = codes_of(&SourceFile::new("x.fm", text));
+        assert_eq!(diagnostics[0].code, Code::Syntax, "{text:?}");
+        let span = diagnostics[0].span();
+        assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+    }
+}

@@ -54,7 +54,9 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
     let mut sources = Vec::new();
     let mut sinks = Vec::new();
     for step in &mesh.steps {
-        match step_spec(mesh, step, &mut diagnostics) {
+        let spec = step_spec(mesh, step, &mut diagnostics);
+        admit(mesh, step, &spec, &mut diagnostics);
+        match spec {
             StepSpec::Function(f) => functions.push((step, *f)),
             StepSpec::Source(s) => sources.push((step, *s)),
             StepSpec::Sink(s) => sinks.push((step, *s)),
@@ -168,6 +170,41 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
     } else {
         Ok(out)
     }
+}
+
+/// The operator's own admission rules, as a last line of defence: anything the passes missed
+/// is reported at the step instead of being rejected in the cluster.
+fn admit(mesh: &Mesh, step: &crate::model::Step, spec: &StepSpec, diagnostics: &mut Diagnostics) {
+    let name = child_name(mesh, &step.name.value);
+    let rejected = match spec {
+        StepSpec::Function(f) => {
+            fm_desired::validate_function(&Function::new(&name, (**f).clone()))
+        }
+        StepSpec::Source(s) => fm_desired::validate_source(&Source::new(&name, (**s).clone())),
+        StepSpec::Sink(s) => fm_desired::validate_sink(&Sink::new(&name, (**s).clone())),
+    };
+    for problem in rejected {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                step.name.span,
+                format!("the Function Mesh operator would reject step `{}`: {problem}", step.name.value),
+            )
+            .primary("generated from this step")
+            .help("adjust the step's settings; this rule is enforced by the operator's admission checks"),
+        );
+    }
+}
+
+/// Runs the operator's admission rules on every step of an effective mesh without rendering
+/// anything (what `fmc check` needs).
+pub fn admission(mesh: &Mesh) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    for step in &mesh.steps {
+        let spec = step_spec(mesh, step, &mut diagnostics);
+        admit(mesh, step, &spec, &mut diagnostics);
+    }
+    diagnostics
 }
 
 fn resource(stem: String, name: &str, kind: &str, value: Value) -> Resource {

@@ -46,6 +46,8 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
     let input = input_conf(mesh, step);
     let output = output_conf(mesh, step);
     let config = s.config_span.map(|_| FreeForm(map_to_json(&s.config)));
+    // Upstream requires a connector's config to be present, even when it is empty.
+    let connector_config = Some(config.clone().unwrap_or_default());
     let topic = |t: &Option<crate::syntax::ast::Spanned<crate::syntax::ast::TopicRef>>| {
         t.as_ref().and_then(|t| mesh.full_topic_name(&t.value))
     };
@@ -70,13 +72,13 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
         crate::syntax::ast::StepKind::Source => StepSpec::Source(Box::new(SourceSpec {
             common,
             output,
-            source_config: config,
+            source_config: connector_config,
             ..Default::default()
         })),
         crate::syntax::ast::StepKind::Sink => StepSpec::Sink(Box::new(SinkSpec {
             common,
             input,
-            sink_config: config,
+            sink_config: connector_config,
             auto_ack: s.auto_ack.as_ref().map(|b| b.value),
             timeout: timeout_ms(step),
             max_message_retry: s.max_retries.as_ref().map(|r| r.value as i32),

@@ -45,13 +45,30 @@ fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> Diagnostics {
         pest::error::InputLocation::Pos(p) => (p, p),
         pest::error::InputLocation::Span(s) => s,
     };
-    // Point at the whole offending token, not a zero-width gap, when there is one.
-    let token_end = text[start.min(text.len())..]
-        .find(|c: char| c.is_whitespace() || "{}[]:,;\"".contains(c))
-        .map(|n| start + n.max(1))
-        .unwrap_or(text.len())
-        .max(end);
-    let found = text[start.min(text.len())..token_end.min(text.len())].trim();
+    // Point at the whole offending token, not a zero-width gap, when there is one: its first
+    // character, then up to the next delimiter (all on character boundaries).
+    let start = start.min(text.len());
+    let is_delimiter = |c: char| c.is_whitespace() || "{}[]:,;\"".contains(c);
+    let mut token_end = start;
+    for (i, c) in text[start..].char_indices() {
+        if i > 0 && is_delimiter(c) {
+            break;
+        }
+        token_end = start + i + c.len_utf8();
+        if i == 0 && is_delimiter(c) {
+            break;
+        }
+    }
+    let token_end = token_end.max(end.min(text.len()));
+    let token = &text[start..token_end];
+    let escaped;
+    let found = if token.trim().is_empty() && !token.is_empty() {
+        // A stray space-like character: show it escaped, it is invisible otherwise.
+        escaped = token.escape_debug().to_string();
+        escaped.as_str()
+    } else {
+        token.trim()
+    };
     let expected = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             let mut words: Vec<String> = positives.iter().map(describe).collect();
@@ -67,7 +84,7 @@ fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> Diagnostics {
         (words, true) => format!("expected {}, found the end of the file", or_list(words)),
         (words, false) => format!("expected {}, found `{found}`", or_list(words)),
     };
-    let span = Span::new(start.min(text.len()), token_end.min(text.len()));
+    let span = Span::new(start, token_end);
     let mut d = Diagnostic::error(Code::Syntax, span, message).primary("here");
     if text.trim().is_empty() {
         d = d.help("a mesh file holds one `mesh NAME { … }` block");

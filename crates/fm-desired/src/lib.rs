@@ -61,6 +61,22 @@ impl DesiredObjects {
     }
 }
 
+/// Upstream's admission rules for a Function, every problem as `field: message`; empty when
+/// the operator would accept it. The compiler runs its output through these.
+pub fn validate_function(function: &Function) -> Vec<String> {
+    validate::prepare_function(function).1
+}
+
+/// Admission rules for a Source (see [`validate_function`]).
+pub fn validate_source(source: &Source) -> Vec<String> {
+    validate::prepare_source(source).1
+}
+
+/// Admission rules for a Sink (see [`validate_function`]).
+pub fn validate_sink(sink: &Sink) -> Vec<String> {
+    validate::prepare_sink(sink).1
+}
+
 /// The desired objects of a Function.
 pub fn desired_for_function(
     function: &Function,
