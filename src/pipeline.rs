@@ -19,8 +19,9 @@ pub fn check(file: &SourceFile) -> (Option<Model>, Diagnostics) {
     diagnostics.extend(passes::check(&model));
     if !diagnostics.has_errors() {
         // Everything but rendering: the specs are built and put to the operator's rules.
-        for mesh in model.all() {
-            diagnostics.extend(codegen::admission(mesh));
+        diagnostics.extend(codegen::admission(&model.base, None));
+        for env in &model.envs {
+            diagnostics.extend(codegen::admission(env, Some(&model.base)));
         }
     }
     if diagnostics.has_errors() {

@@ -196,11 +196,26 @@ fn admit(mesh: &Mesh, step: &crate::model::Step, spec: &StepSpec, diagnostics: &
     }
 }
 
-/// Runs the operator's admission rules on every step of an effective mesh without rendering
-/// anything (what `fmc check` needs).
-pub fn admission(mesh: &Mesh) -> Diagnostics {
+/// Runs the operator's admission rules on the steps of an effective mesh without rendering
+/// anything (what `fmc check` needs). With `base`, only the steps whose spec can differ from
+/// the base's are checked: their own settings, or their cluster's, were overridden.
+pub fn admission(mesh: &Mesh, base: Option<&Mesh>) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
-    for step in &mesh.steps {
+    for (i, step) in mesh.steps.iter().enumerate() {
+        if let Some(base) = base {
+            let same_settings = base
+                .steps
+                .get(i)
+                .is_some_and(|b| b.settings == step.settings);
+            let same_cluster = match (base.step_cluster(step), mesh.step_cluster(step)) {
+                (Some(b), Some(m)) => b.spec_fields_equal(m),
+                (None, None) => true,
+                _ => false,
+            };
+            if same_settings && same_cluster {
+                continue;
+            }
+        }
         let spec = step_spec(mesh, step, &mut diagnostics);
         admit(mesh, step, &spec, &mut diagnostics);
     }

@@ -77,6 +77,18 @@ impl Cluster {
         }
     }
 
+    /// Equal in everything a step's spec takes from its cluster (the URLs live in the
+    /// ConfigMap, not in the spec).
+    pub fn spec_fields_equal(&self, other: &Cluster) -> bool {
+        self.name.value == other.name.value
+            && self.pulsar_name == other.pulsar_name
+            && self.auth_secret == other.auth_secret
+            && self.oauth2 == other.oauth2
+            && self.tls_secret == other.tls_secret
+            && self.tls == other.tls
+            && self.state == other.state
+    }
+
     /// The Pulsar cluster name given to function instances.
     pub fn pulsar_cluster_name(&self) -> &str {
         self.pulsar_name
