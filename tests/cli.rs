@@ -12,6 +12,27 @@ fn fmc(args: &[&str]) -> Output {
         .expect("fmc runs")
 }
 
+/// `fmc compile examples/word-count/mesh.fm -o OUT EXTRA…`
+fn compile_word_count(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "compile",
+        "examples/word-count/mesh.fm",
+        "-o",
+        out.to_str().expect("path"),
+    ];
+    args.extend_from_slice(extra);
+    fmc(&args)
+}
+
+fn assert_success(run: &Output) {
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -80,18 +101,8 @@ fn compile_writes_the_tree_and_replaces_it_whole() {
     let out = dir.path().join("out");
     std::fs::create_dir_all(out.join("stale")).expect("mkdir");
     std::fs::write(out.join("stale/old.yaml"), "old").expect("write");
-    let run = fmc(&[
-        "compile",
-        "examples/word-count/mesh.fm",
-        "-o",
-        out.to_str().expect("path"),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let run = compile_word_count(&out, &[]);
+    assert_success(&run);
     assert!(out.join("base/kustomization.yaml").exists());
     assert!(out.join("overlays/prod/kustomization.yaml").exists());
     assert!(
@@ -106,12 +117,7 @@ fn compile_writes_the_tree_and_replaces_it_whole() {
 fn failed_compile_leaves_the_output_untouched() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
-    let ok = fmc(&[
-        "compile",
-        "examples/word-count/mesh.fm",
-        "-o",
-        out.to_str().expect("path"),
-    ]);
+    let ok = compile_word_count(&out, &[]);
     assert_eq!(ok.status.code(), Some(0));
     let before = tree(&out);
     let failed = fmc(&[
@@ -123,22 +129,12 @@ fn failed_compile_leaves_the_output_untouched() {
     assert_eq!(failed.status.code(), Some(1));
     assert_eq!(tree(&out), before);
     let missing_parent = dir.path().join("no/such/dir/out");
-    let io = fmc(&[
-        "compile",
-        "examples/word-count/mesh.fm",
-        "-o",
-        missing_parent.to_str().expect("path"),
-    ]);
+    let io = compile_word_count(&missing_parent, &[]);
     assert_eq!(io.status.code(), Some(2));
     assert!(!missing_parent.exists());
     let file_target = dir.path().join("a-file");
     std::fs::write(&file_target, "x").expect("write");
-    let io = fmc(&[
-        "compile",
-        "examples/word-count/mesh.fm",
-        "-o",
-        file_target.to_str().expect("path"),
-    ]);
+    let io = compile_word_count(&file_target, &[]);
     assert_eq!(io.status.code(), Some(2));
     assert_eq!(std::fs::read(&file_target).expect("still there"), b"x");
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
@@ -167,14 +163,7 @@ fn a_template_that_changes_content_is_refused_before_writing() {
     std::fs::create_dir(&templates).expect("mkdir");
     std::fs::write(templates.join("resource.yaml.j2"), "kind: Evil\n").expect("write");
     let out = dir.path().join("out");
-    let run = fmc(&[
-        "compile",
-        "examples/word-count/mesh.fm",
-        "-o",
-        out.to_str().expect("path"),
-        "--templates",
-        templates.to_str().expect("path"),
-    ]);
+    let run = compile_word_count(&out, &["--templates", templates.to_str().expect("path")]);
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("fmc::template"));
     assert!(!out.exists());
@@ -184,20 +173,8 @@ fn a_template_that_changes_content_is_refused_before_writing() {
         "# team header\n{{ resource | yaml }}\n",
     )
     .expect("write");
-    let run = fmc(&[
-        "compile",
-        "examples/word-count/mesh.fm",
-        "-o",
-        out.to_str().expect("path"),
-        "--templates",
-        templates.to_str().expect("path"),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let run = compile_word_count(&out, &["--templates", templates.to_str().expect("path")]);
+    assert_success(&run);
     let text = std::fs::read_to_string(out.join("base/functionmesh.yaml")).expect("written");
     assert!(text.starts_with("# team header"));
 }

@@ -74,28 +74,11 @@ struct RunArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Render { file } => {
-            match fm_operator::render::render(&file, &fm_desired::Options::default()) {
-                Ok(yaml) => {
-                    print!("{yaml}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(1)
-                }
-            }
-        }
-        Command::Crds => match fm_api::crds::to_yaml() {
-            Ok(yaml) => {
-                print!("{yaml}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(1)
-            }
-        },
+        Command::Render { file } => print_or_fail(fm_operator::render::render(
+            &file,
+            &fm_desired::Options::default(),
+        )),
+        Command::Crds => print_or_fail(fm_api::crds::to_yaml().map_err(|e| e.to_string())),
         Command::Run(args) => {
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -115,6 +98,20 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             }
+        }
+    }
+}
+
+/// Prints a generated document, or the error with exit code 1.
+fn print_or_fail(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(yaml) => {
+            print!("{yaml}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
         }
     }
 }
