@@ -14,3 +14,20 @@ fn examples_parse() {
         }
     }
 }
+
+#[test]
+fn raw_strings_keep_their_body_verbatim() {
+    let text = r####"mesh m { namespace r#"a "quoted" \n name"#  tenant r"t\x" }"####;
+    let file = SourceFile::new("raw.fm", text.to_owned());
+    let ast = fmc::syntax::parse(&file).unwrap_or_else(|d| panic!("{:?}", d.into_sorted()));
+    let values: Vec<String> =
+        ast.items
+            .iter()
+            .filter_map(|item| match item {
+                fmc::syntax::ast::MeshItem::Namespace(s)
+                | fmc::syntax::ast::MeshItem::Tenant(s) => Some(s.value.clone()),
+                _ => None,
+            })
+            .collect();
+    assert_eq!(values, [r#"a "quoted" \n name"#, r"t\x"]);
+}

@@ -10,7 +10,7 @@ pub fn describe(rule: &Rule) -> String {
     let words = match rule {
         Rule::EOI => "end of file",
         Rule::ident => "a name (lower-case letters, digits and dashes)",
-        Rule::string => "a quoted string",
+        Rule::string | Rule::quoted | Rule::raw_string => "a quoted string",
         Rule::number => "a whole number",
         Rule::measure => "a number (with a unit such as 500m, 1Gi or 30s)",
         Rule::percent => "a percentage such as 80%",

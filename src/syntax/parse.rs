@@ -1,5 +1,7 @@
 //! The pest parser and the conversion of its parse tree into the typed AST.
 
+use std::sync::OnceLock;
+
 use pest::iterators::Pair;
 use pest::Parser;
 
@@ -76,7 +78,20 @@ fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> Diagnostics {
             words.dedup();
             words
         }
-        pest::error::ErrorVariant::CustomError { message } => vec![message.clone()],
+        pest::error::ErrorVariant::CustomError { message } => {
+            if message.contains("limit reached") {
+                // pest's own guard against exhausting the stack or its call budget.
+                return Diagnostic::error(
+                    Code::TooDeep,
+                    Span::new(start, token_end),
+                    "the file is nested too deeply to parse",
+                )
+                .primary("parsing stopped here")
+                .help("flatten the structure; meshes never need this depth")
+                .into();
+            }
+            vec![message.clone()]
+        }
     };
     let message = match (expected.as_slice(), found.is_empty()) {
         ([], true) => "unexpected end of file".to_owned(),
@@ -115,8 +130,26 @@ fn span_of(pair: &Pair<Rule>) -> Span {
 /// The children of a pair, skipping keyword tokens (they carry no information).
 fn parts(pair: Pair<Rule>) -> Vec<Pair<Rule>> {
     pair.into_inner()
-        .filter(|p| !format!("{:?}", p.as_rule()).starts_with("k_"))
+        .filter(|p| !is_keyword(p.as_rule()))
         .collect()
+}
+
+/// Whether a rule is a keyword token (`k_…`). Looked up in a table built once from the rule
+/// names: formatting a rule's name for every token was a third of the parse time.
+fn is_keyword(rule: Rule) -> bool {
+    static KEYWORDS: OnceLock<Vec<bool>> = OnceLock::new();
+    let table = KEYWORDS.get_or_init(|| {
+        let mut table = Vec::new();
+        for &rule in Rule::all_rules() {
+            let index = rule as usize;
+            if table.len() <= index {
+                table.resize(index + 1, false);
+            }
+            table[index] = format!("{rule:?}").starts_with("k_");
+        }
+        table
+    });
+    table.get(rule as usize).copied().unwrap_or(false)
 }
 
 fn nth<'a, 'i>(parts: &'a [Pair<'i, Rule>], i: usize, parent: Span) -> Result<&'a Pair<'i, Rule>> {
@@ -127,10 +160,26 @@ fn name(pair: &Pair<Rule>) -> Name {
     Spanned::new(pair.as_str().to_owned(), span_of(pair))
 }
 
-/// A string literal's value with escapes resolved.
+/// A string literal's value: a raw string's body as written, a quoted one with escapes resolved.
 fn string(pair: &Pair<Rule>) -> Result<Spanned<String>> {
     let span = span_of(pair);
-    let raw = pair.as_str();
+    let literal = match pair.as_rule() {
+        Rule::string => pair
+            .clone()
+            .into_inner()
+            .next()
+            .ok_or_else(|| internal(span))?,
+        _ => pair.clone(),
+    };
+    if literal.as_rule() == Rule::raw_string {
+        let body = literal
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::raw_body)
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default();
+        return Ok(Spanned::new(body, span));
+    }
+    let raw = literal.as_str();
     let body = raw
         .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
