@@ -2,6 +2,7 @@
 //! base and one overlay per environment. Everything is built in memory first and each rendered
 //! file is parsed back and checked; only then does `write` touch the disk.
 
+mod hardening;
 pub mod patch;
 pub mod spec;
 mod templates;

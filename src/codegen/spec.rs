@@ -14,12 +14,13 @@ use fm_api::spec_common::CommonSpec;
 use fm_api::{FunctionSpec, SinkSpec, SourceSpec};
 use k8s_openapi::api::autoscaling::v2::{MetricSpec, MetricTarget, ResourceMetricSource};
 use k8s_openapi::api::core::v1::{
-    ConfigMapVolumeSource, EmptyDirVolumeSource, EnvVar, PodSecurityContext, ResourceRequirements,
-    SeccompProfile, SecretVolumeSource, Toleration, Volume, VolumeMount,
+    ConfigMapVolumeSource, EmptyDirVolumeSource, EnvVar, ResourceRequirements, SecretVolumeSource,
+    Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde_json::Value as Json;
 
+use super::hardening;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Cluster, Mesh, Step};
 use crate::syntax::ast::{EnvValue, Map, ResourceName, Runtime, Schema, Value, VolumeSource};
@@ -326,9 +327,16 @@ fn resources(step: &Step) -> ResourceRequirements {
             ("memory".to_owned(), Quantity(memory)),
         ])
     };
+    let mut limits = quantities(cpu_lim, mem_lim);
+    if !hardening::limited(step, ResourceName::Cpu) {
+        limits.remove("cpu");
+    }
+    if !hardening::limited(step, ResourceName::Memory) {
+        limits.remove("memory");
+    }
     ResourceRequirements {
         requests: Some(quantities(cpu_req, mem_req)),
-        limits: Some(quantities(cpu_lim, mem_lim)),
+        limits: (!limits.is_empty()).then_some(limits),
         ..Default::default()
     }
 }
@@ -368,6 +376,13 @@ fn scalar_text(value: &Value) -> String {
         Value::Null => String::new(),
         other => value_to_json(other).to_string(),
     }
+}
+
+/// The step's pod annotations and, over them, those carrying its security relaxations.
+fn pod_annotations(step: &Step) -> Option<BTreeMap<String, String>> {
+    let mut annotations = string_map(&step.settings.annotations).unwrap_or_default();
+    annotations.extend(hardening::relaxation_annotations(step));
+    (!annotations.is_empty()).then_some(annotations)
 }
 
 fn pod_policy(step: &Step, diagnostics: &mut Diagnostics) -> PodPolicy {
@@ -452,7 +467,7 @@ fn pod_policy(step: &Step, diagnostics: &mut Diagnostics) -> PodPolicy {
         .collect();
     PodPolicy {
         labels: string_map(&s.labels),
-        annotations: string_map(&s.annotations),
+        annotations: pod_annotations(step),
         node_selector: string_map(&s.node_selector),
         tolerations,
         service_account_name: s.service_account.as_ref().map(|a| a.value.clone()),
@@ -465,17 +480,7 @@ fn pod_policy(step: &Step, diagnostics: &mut Diagnostics) -> PodPolicy {
         env: (!env.is_empty()).then_some(env),
         auto_scaling_metrics: (!metrics.is_empty()).then_some(metrics),
         // Hardened by default, so pods are restricted under either operator.
-        security_context: Some(PodSecurityContext {
-            run_as_non_root: Some(true),
-            run_as_user: Some(10000),
-            run_as_group: Some(10001),
-            fs_group: Some(10001),
-            seccomp_profile: Some(SeccompProfile {
-                type_: "RuntimeDefault".into(),
-                localhost_profile: None,
-            }),
-            ..Default::default()
-        }),
+        security_context: Some(hardening::pod_security_context(step)),
         ..Default::default()
     }
 }

@@ -46,6 +46,7 @@ codes! {
     Url = "url": "a URL has the wrong scheme or shape",
     PackageKind = "package-kind": "the package does not fit the step's runtime",
     LiteralSecret = "literal-secret": "a secret value is written literally instead of referenced",
+    RelaxedSecurity = "relaxed-security": "a step relaxes the hardened pod defaults",
     Template = "template": "an output template failed to render or produced invalid YAML",
 }
 

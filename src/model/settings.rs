@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 
 use crate::syntax::ast::{
-    EnvValue, Map, Name, ResourceName, ResourceSide, Setting, Spanned, TopicRef, VolumeSource,
+    EnvValue, Map, Name, Relaxation, ResourceName, ResourceSide, Setting, Spanned, TopicRef,
+    VolumeSource,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -60,6 +61,9 @@ pub struct StepSettings {
     pub config_span: Option<crate::diag::Span>,
     pub log_level: Option<Name>,
     pub java_opts: Option<Vec<Spanned<String>>>,
+    /// Relaxations of the hardened pod defaults; a later block's `security` replaces them
+    /// all, so an environment can write `security {}` to harden again.
+    pub security: Option<Vec<Spanned<Relaxation>>>,
 }
 
 /// Sets or replaces `key` in `map`, keeping the first position it was written at.
@@ -159,6 +163,10 @@ impl StepSettings {
                 .java_opts
                 .get_or_insert_with(Vec::new)
                 .extend(opts.iter().cloned()),
+            Setting::Security(relaxations) => self
+                .security
+                .get_or_insert_with(Vec::new)
+                .extend(relaxations.iter().cloned()),
         }
     }
 
@@ -197,6 +205,7 @@ impl StepSettings {
             state,
             log_level,
             java_opts,
+            security,
             config_span
         );
         self.autoscale.extend(later.autoscale.clone());

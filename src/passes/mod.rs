@@ -6,6 +6,7 @@ mod connectivity;
 mod cycles;
 mod names;
 mod secrets;
+mod security;
 mod values;
 
 use crate::diag::Diagnostics;
@@ -43,4 +44,5 @@ fn check_mesh(mesh: &Mesh, diagnostics: &mut Diagnostics) {
     names::check(mesh, diagnostics);
     values::check(mesh, diagnostics);
     secrets::check(mesh, diagnostics);
+    security::check(mesh, diagnostics);
 }

@@ -225,6 +225,52 @@ pub enum Setting {
     Config(Spanned<Map>),
     LogLevel(Name),
     JavaOpts(Vec<Spanned<String>>),
+    /// `security { … }`: relaxations of the hardened pod defaults, in the order written.
+    Security(Vec<Spanned<Relaxation>>),
+}
+
+/// One explicit relaxation of the hardened defaults every generated pod gets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Relaxation {
+    /// Run as uid 0 instead of the runner's non-root user.
+    RunAsRoot,
+    /// Let the main container gain privileges (setuid binaries).
+    PrivilegeEscalation,
+    /// A writable root filesystem for the main container.
+    WritableRootFilesystem,
+    /// No seccomp profile instead of the runtime's default one.
+    SeccompUnconfined,
+    /// Mount the service account token into the pod.
+    ServiceAccountToken,
+    /// Capabilities added back after dropping all of them.
+    Capabilities(Vec<Spanned<String>>),
+    /// Resources left without a limit (CPU throttling is a common reason).
+    NoLimits(Vec<ResourceName>),
+}
+
+impl Relaxation {
+    /// The words that name the relaxations, as written in a `security` block.
+    pub const WORDS: &'static [&'static str] = &[
+        "run-as-root",
+        "privilege-escalation",
+        "writable-root-filesystem",
+        "seccomp-unconfined",
+        "service-account-token",
+        "capabilities",
+        "no-limits",
+    ];
+
+    pub fn word(&self) -> &'static str {
+        match self {
+            Relaxation::RunAsRoot => "run-as-root",
+            Relaxation::PrivilegeEscalation => "privilege-escalation",
+            Relaxation::WritableRootFilesystem => "writable-root-filesystem",
+            Relaxation::SeccompUnconfined => "seccomp-unconfined",
+            Relaxation::ServiceAccountToken => "service-account-token",
+            Relaxation::Capabilities(_) => "capabilities",
+            Relaxation::NoLimits(_) => "no-limits",
+        }
+    }
 }
 
 /// A literal value inside a map or list.

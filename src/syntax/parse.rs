@@ -590,8 +590,106 @@ fn setting(stmt: Pair<Rule>) -> Result<Setting> {
             }
             Setting::JavaOpts(opts)
         }
+        Rule::security_stmt => Setting::Security(
+            p.iter()
+                .map(|r| relaxation(r.clone()))
+                .collect::<Result<_>>()?,
+        ),
         _ => return Err(internal(span)),
     })
+}
+
+/// One word of a `security { … }` block, with its argument where the word takes one.
+fn relaxation(pair: Pair<Rule>) -> Result<Spanned<Relaxation>> {
+    let span = span_of(&pair);
+    let p = parts(pair);
+    let word = nth(&p, 0, span)?;
+    let args = &p[1..];
+    let no_argument = |relaxation: Relaxation| -> Result<Relaxation> {
+        match args.first() {
+            None => Ok(relaxation),
+            Some(extra) => Err(Diagnostic::error(
+                Code::InvalidValue,
+                span_of(extra),
+                format!("`{}` takes no argument", word.as_str()),
+            )),
+        }
+    };
+    let relaxation = match word.as_str() {
+        "run-as-root" => no_argument(Relaxation::RunAsRoot)?,
+        "privilege-escalation" => no_argument(Relaxation::PrivilegeEscalation)?,
+        "writable-root-filesystem" => no_argument(Relaxation::WritableRootFilesystem)?,
+        "seccomp-unconfined" => no_argument(Relaxation::SeccompUnconfined)?,
+        "service-account-token" => no_argument(Relaxation::ServiceAccountToken)?,
+        "no-limits" => {
+            if args.iter().any(|a| a.as_rule() == Rule::list) {
+                return Err(Diagnostic::error(
+                    Code::InvalidValue,
+                    span,
+                    "`no-limits` takes resource names, not a list",
+                )
+                .help("write `no-limits cpu`, `no-limits memory` or `no-limits` for both"));
+            }
+            let mut resources: Vec<ResourceName> = args.iter().map(resource_name).collect();
+            if resources.is_empty() {
+                resources = vec![ResourceName::Cpu, ResourceName::Memory];
+            }
+            Relaxation::NoLimits(resources)
+        }
+        "capabilities" => {
+            let list = match args {
+                [list] if list.as_rule() == Rule::list => value(list.clone())?,
+                _ => {
+                    return Err(Diagnostic::error(
+                        Code::InvalidValue,
+                        span,
+                        "`capabilities` takes a list of capability names",
+                    )
+                    .help("for example `capabilities [\"NET_BIND_SERVICE\"]`"))
+                }
+            };
+            let Value::List(items) = list.value else {
+                return Err(internal(span));
+            };
+            let mut names = Vec::new();
+            for item in items {
+                match &item.value {
+                    Value::String(name)
+                        if !name.is_empty()
+                            && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') =>
+                    {
+                        names.push(Spanned::new(name.clone(), item.span))
+                    }
+                    _ => {
+                        return Err(Diagnostic::error(
+                            Code::InvalidValue,
+                            item.span,
+                            "not a Linux capability name",
+                        )
+                        .help(
+                            "capability names are quoted upper-case words such as \"NET_ADMIN\"",
+                        ))
+                    }
+                }
+            }
+            Relaxation::Capabilities(names)
+        }
+        other => {
+            let mut diagnostic = Diagnostic::error(
+                Code::InvalidValue,
+                span_of(word),
+                format!("`{other}` is not a security relaxation"),
+            )
+            .primary("unknown relaxation");
+            diagnostic =
+                match crate::model::suggest::help_for(other, Relaxation::WORDS.iter().copied()) {
+                    Some(help) => diagnostic.help(help),
+                    None => diagnostic.help(format!("one of: {}", Relaxation::WORDS.join(", "))),
+                };
+            return Err(diagnostic);
+        }
+    };
+    Ok(Spanned::new(relaxation, span))
 }
 
 fn map_key(pair: &Pair<Rule>) -> Result<Spanned<String>> {

@@ -9,6 +9,7 @@ pub mod crds;
 pub mod function;
 pub mod load;
 pub mod mesh;
+pub mod relaxations;
 pub mod schema;
 pub mod sink;
 pub mod source;

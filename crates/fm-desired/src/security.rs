@@ -1,6 +1,7 @@
 //! Hardened-by-default security settings (a deliberate improvement over upstream, which ran
 //! pods as root unless `RUN_AS_NON_ROOT` was set). The runner images run as uid 10000.
 
+use fm_api::relaxations::Relaxations;
 use k8s_openapi::api::core::v1::{
     Capabilities, PodSecurityContext, SeccompProfile, SecurityContext,
 };
@@ -32,7 +33,22 @@ pub fn pod_context(user: Option<&PodSecurityContext>) -> PodSecurityContext {
     }
 }
 
-/// Main container context: no privilege escalation, no capabilities, and a read-only root
+/// The main container's context: hardened as `container_context`, minus what the resource's
+/// pod annotations explicitly relax (see `fm_api::relaxations`).
+pub fn main_container_context(read_only_root: bool, relax: &Relaxations) -> SecurityContext {
+    let mut context = container_context(read_only_root);
+    if relax.privilege_escalation {
+        context.allow_privilege_escalation = Some(true);
+    }
+    if !relax.add_capabilities.is_empty() {
+        if let Some(capabilities) = context.capabilities.as_mut() {
+            capabilities.add = Some(relax.add_capabilities.clone());
+        }
+    }
+    context
+}
+
+/// Container context: no privilege escalation, no capabilities, and a read-only root
 /// filesystem where the runner allows it (writable paths get emptyDirs).
 pub fn container_context(read_only_root: bool) -> SecurityContext {
     SecurityContext {

@@ -232,7 +232,12 @@ pub fn build(
     let mut problems = Vec::new();
     let image = image(c, options).map_err(|e| vec![e])?;
     let plan = command::plan(c, &image, options);
-    let read_only_root = options.read_only_root_filesystem && plan.read_only_root_ok;
+    let relaxations = fm_api::relaxations::Relaxations::from_annotations(
+        c.common.pod.as_ref().and_then(|p| p.annotations.as_ref()),
+    );
+    let read_only_root = options.read_only_root_filesystem
+        && plan.read_only_root_ok
+        && !relaxations.writable_root_filesystem;
     let files = volumes::pod_files(c, &plan, read_only_root);
     problems.extend(files.problems);
 
@@ -274,7 +279,10 @@ pub fn build(
         volume_mounts: some_if_nonempty(files.mounts),
         liveness_probe: liveness(c),
         startup_probe: pod.and_then(|p| p.startup_probe.clone()),
-        security_context: Some(security::container_context(read_only_root)),
+        security_context: Some(security::main_container_context(
+            read_only_root,
+            &relaxations,
+        )),
         ..Default::default()
     };
     let mut containers = pod.and_then(|p| p.sidecars.clone()).unwrap_or_default();
@@ -356,8 +364,10 @@ pub fn build(
                 spec: Some(PodSpec {
                     affinity: affinity(c, options, selector),
                     // Pods talk to Pulsar, not to the Kubernetes API: no token unless the
-                    // user names a service account (then they presumably want it).
-                    automount_service_account_token: Some(service_account.is_some()),
+                    // user names a service account (then they presumably want it) or asks.
+                    automount_service_account_token: Some(
+                        service_account.is_some() || relaxations.service_account_token,
+                    ),
                     containers,
                     image_pull_secrets: some_if_nonempty(pull_secrets),
                     init_containers: some_if_nonempty(init_containers),

@@ -149,6 +149,42 @@ terminationGracePeriodSeconds: 20
 }
 
 #[test]
+fn container_relaxations_come_from_pod_annotations() {
+    let mut f = function(BASE);
+    let pod_policy: fm_api::common::PodPolicy = serde_yaml_ng::from_str(
+        r#"
+annotations:
+  fmc.functionmesh.io/allow-privilege-escalation: "true"
+  fmc.functionmesh.io/writable-root-filesystem: "true"
+  fmc.functionmesh.io/add-capabilities: NET_ADMIN,NET_RAW
+  fmc.functionmesh.io/mount-service-account-token: "true"
+"#,
+    )
+    .expect("pod policy");
+    f.spec.common.pod = Some(pod_policy);
+    let p = pod(&f, &Options::default());
+    assert_eq!(p.automount_service_account_token, Some(true));
+    let csc = main_container(&p)
+        .security_context
+        .clone()
+        .expect("container security context");
+    assert_eq!(csc.allow_privilege_escalation, Some(true));
+    assert_eq!(csc.read_only_root_filesystem, Some(false));
+    let capabilities = csc.capabilities.expect("capabilities");
+    assert_eq!(capabilities.drop, Some(vec!["ALL".to_owned()]));
+    assert_eq!(
+        capabilities.add,
+        Some(vec!["NET_ADMIN".to_owned(), "NET_RAW".to_owned()])
+    );
+    // A writable root needs no emptyDirs for the runner's scratch paths.
+    assert!(!main_container(&p)
+        .volume_mounts
+        .iter()
+        .flatten()
+        .any(|m| m.mount_path == "/tmp"));
+}
+
+#[test]
 fn credential_and_crypto_volumes() {
     let path = common::shared_dir().join("samples/compute_v1alpha1_function_crypto.yaml");
     let docs = common::load(&path);

@@ -1,0 +1,86 @@
+//! Relaxed hardening. Every generated pod runs non-root, without privilege escalation or
+//! capabilities, on a read-only root, under seccomp, with limits and without an API token;
+//! a `security { … }` block may relax each of these, and every relaxation is worth a second
+//! look in review, so each one is a warning (not an error: it was asked for explicitly).
+
+use std::collections::BTreeSet;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::Mesh;
+use crate::syntax::ast::{Relaxation, ResourceName};
+
+pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
+    // A relaxation in a defaults block reaches many steps; say so once, where it is written.
+    let mut seen = BTreeSet::new();
+    for step in &mesh.steps {
+        for relaxation in step.settings.security.iter().flatten() {
+            if !seen.insert((relaxation.span.start, relaxation.span.end)) {
+                continue;
+            }
+            let (what, risk) = consequence(&relaxation.value);
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::RelaxedSecurity,
+                    relaxation.span,
+                    format!(
+                        "`{}` relaxes the hardened defaults: {what}",
+                        relaxation.value.word()
+                    ),
+                )
+                .primary("relaxed here")
+                .help(risk),
+            );
+        }
+    }
+}
+
+/// What the relaxation changes, and why that matters.
+fn consequence(relaxation: &Relaxation) -> (String, &'static str) {
+    match relaxation {
+        Relaxation::RunAsRoot => (
+            "the pod runs as uid 0".into(),
+            "a process escaping the runner is root in its container; prefer an image that runs as a non-root user",
+        ),
+        Relaxation::PrivilegeEscalation => (
+            "the main container may gain privileges".into(),
+            "setuid binaries in the image can raise privileges; only needed for tools that require them",
+        ),
+        Relaxation::WritableRootFilesystem => (
+            "the main container's root filesystem is writable".into(),
+            "a compromised function can modify its own image; prefer an `emptyDir` volume for scratch space",
+        ),
+        Relaxation::SeccompUnconfined => (
+            "the pod runs without a seccomp profile".into(),
+            "every system call is allowed; restricted namespaces reject such pods",
+        ),
+        Relaxation::ServiceAccountToken => (
+            "the pod mounts a Kubernetes API token".into(),
+            "functions talk to Pulsar, not to the Kubernetes API; a leaked token acts with the service account's rights",
+        ),
+        Relaxation::Capabilities(names) => (
+            format!(
+                "capabilities {} are added back",
+                names
+                    .iter()
+                    .map(|n| n.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "each capability widens what the container can do to its node; restricted namespaces allow only NET_BIND_SERVICE",
+        ),
+        Relaxation::NoLimits(names) => (
+            format!(
+                "no {} limit",
+                names
+                    .iter()
+                    .map(|n| match n {
+                        ResourceName::Cpu => "cpu",
+                        ResourceName::Memory => "memory",
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            "an unlimited pod can starve its neighbours; a memory limit in particular bounds the damage of a leak",
+        ),
+    }
+}
