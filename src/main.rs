@@ -4,9 +4,9 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use fmc::codegen::{write_atomically, Options, Templates};
-use fmc::diag::{render_human, render_json, Diagnostics, SourceFile};
+use fmc::diag::{render_human, render_json, Code, Diagnostics, SourceFile};
 
 /// Exit codes: 0 success (warnings allowed), 1 the mesh has errors, 2 usage or I/O error.
 const EXIT_DIAGNOSTICS: u8 = 1;
@@ -16,7 +16,9 @@ const EXIT_USAGE: u8 = 2;
 #[command(
     name = "fmc",
     version,
-    about = "Compile mesh files into Function Mesh resources and Kustomize overlays"
+    about = "Compile mesh files into Function Mesh resources and Kustomize overlays",
+    after_help = "Exit codes: 0 success (warnings allowed), 1 the mesh has errors, 2 usage or I/O error.\n\
+                  `fmc explain CODE` explains a diagnostic code."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -58,6 +60,22 @@ enum Command {
     },
     /// Print the CustomResourceDefinitions fmc's output conforms to.
     Crds,
+    /// Print a shell completion script (e.g. `fmc completions bash > /etc/bash_completion.d/fmc`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per command into a directory.
+    Man {
+        /// Write fmc.1 and fmc-<command>.1 here instead of printing fmc.1.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+    },
+    /// Explain a diagnostic code, with a wrong and a fixed example; without a code, list them.
+    Explain {
+        /// The code, e.g. `unknown-topic` or `fmc::unknown-topic`.
+        code: Option<String>,
+    },
     /// Write a large synthetic mesh to stdout (for benchmarks).
     #[command(hide = true)]
     Synth {
@@ -134,6 +152,13 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "fmc", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man { out_dir } => man(out_dir.as_deref()),
+        Command::Explain { code } => explain(code.as_deref()),
         Command::Crds => match fm_api::crds::to_yaml() {
             Ok(yaml) => {
                 print!("{yaml}");
@@ -141,6 +166,55 @@ fn main() -> ExitCode {
             }
             Err(e) => usage_error(&format!("serialising CRDs: {e}")),
         },
+    }
+}
+
+/// The man pages, rendered from the same definitions clap parses with, so they cannot drift.
+fn man(out_dir: Option<&Path>) -> ExitCode {
+    let command = Cli::command();
+    let Some(dir) = out_dir else {
+        let mut page = Vec::new();
+        return match clap_mangen::Man::new(command)
+            .render(&mut page)
+            .and_then(|_| std::io::stdout().write_all(&page))
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => usage_error(&format!("writing the man page: {e}")),
+        };
+    };
+    if let Err(e) =
+        std::fs::create_dir_all(dir).and_then(|_| clap_mangen::generate_to(command, dir))
+    {
+        return usage_error(&format!("writing man pages to {}: {e}", dir.display()));
+    }
+    ExitCode::SUCCESS
+}
+
+fn explain(code: Option<&str>) -> ExitCode {
+    use fmc::diag::explain::{explanation, parse_code};
+    let Some(text) = code else {
+        for code in Code::ALL {
+            println!("{:<24} {}", code.as_str(), code.summary());
+        }
+        return ExitCode::SUCCESS;
+    };
+    match parse_code(text) {
+        Some(code) => {
+            print!("{}", explanation(code));
+            ExitCode::SUCCESS
+        }
+        None => {
+            let names = Code::ALL
+                .iter()
+                .filter_map(|c| c.as_str().strip_prefix("fmc::"));
+            let wrong = text.strip_prefix("fmc::").unwrap_or(text);
+            let hint = fmc::model::suggest::help_for(wrong, names)
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            usage_error(&format!(
+                "`{text}` is not a diagnostic code{hint} (`fmc explain` lists them)"
+            ))
+        }
     }
 }
 

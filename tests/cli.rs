@@ -186,3 +186,69 @@ fn crds_subcommand_prints_four_crds() {
     let text = String::from_utf8(out.stdout).expect("UTF-8");
     assert_eq!(text.matches("kind: CustomResourceDefinition").count(), 4);
 }
+
+#[test]
+fn explain_prints_a_page_lists_codes_and_rejects_unknown_ones() {
+    let page = fmc(&["explain", "fmc::unknown-topic"]);
+    assert_success(&page);
+    let text = String::from_utf8_lossy(&page.stdout);
+    assert!(text.starts_with("# fmc::unknown-topic: "), "{text}");
+    assert!(text.contains("## Wrong") && text.contains("## Fixed"));
+
+    let list = fmc(&["explain"]);
+    assert_success(&list);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    for code in fmc::diag::Code::ALL {
+        assert!(listed.contains(code.as_str()), "{code} not listed");
+    }
+
+    let unknown = fmc(&["explain", "unknwn-topic"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `unknown-topic`?"));
+}
+
+#[test]
+fn completions_are_valid_scripts_naming_every_command() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let run = fmc(&["completions", shell]);
+        assert_success(&run);
+        let script = String::from_utf8_lossy(&run.stdout);
+        for word in ["compile", "check", "explain", "message-format"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    // bash can at least parse its script.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("fmc.bash");
+    std::fs::write(&script, fmc(&["completions", "bash"]).stdout).expect("written");
+    let syntax = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .expect("bash runs");
+    assert!(syntax.success());
+}
+
+#[test]
+fn man_pages_cover_every_command() {
+    let page = fmc(&["man"]);
+    assert_success(&page);
+    let roff = String::from_utf8_lossy(&page.stdout);
+    assert!(roff.contains(".TH fmc 1"), "{roff}");
+    assert!(roff.contains(".SH SYNOPSIS") && roff.contains("Exit codes"));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("man1");
+    assert_success(&fmc(&["man", "--out-dir", out.to_str().expect("path")]));
+    for name in [
+        "fmc",
+        "fmc-check",
+        "fmc-compile",
+        "fmc-explain",
+        "fmc-completions",
+    ] {
+        let text = std::fs::read_to_string(out.join(format!("{name}.1")))
+            .unwrap_or_else(|e| panic!("{name}.1: {e}"));
+        assert!(text.contains(".SH NAME"), "{name}.1");
+    }
+}

@@ -4,6 +4,7 @@
 //! sorted by position so the output reads top to bottom and is deterministic.
 
 mod codes;
+pub mod explain;
 mod render;
 mod source;
 
