@@ -5,6 +5,7 @@
 
 pub mod codegen;
 pub mod diag;
+pub mod format;
 pub mod graph;
 pub mod model;
 pub mod passes;

@@ -252,3 +252,51 @@ fn man_pages_cover_every_command() {
         assert!(text.contains(".SH NAME"), "{name}.1");
     }
 }
+
+#[test]
+fn fmt_rewrites_in_place_checks_and_leaves_broken_files_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let messy = dir.path().join("messy.fm");
+    let original = "mesh m {cluster c{broker \"pulsar://b:6650\" admin \"http://b:8080\"}\n\
+                    external topic a:string // in\n\
+                    sink k=connector \"org.K\"{\npackage \"k.nar\" in a}}\n";
+    std::fs::write(&messy, original).expect("written");
+    let broken = dir.path().join("broken.fm");
+    std::fs::write(&broken, "mesh m { topic a string }").expect("written");
+    let path = |p: &Path| p.to_str().expect("path").to_owned();
+
+    let check = fmc(&["fmt", "--check", &path(&messy)]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("is not formatted"));
+    assert_eq!(std::fs::read_to_string(&messy).expect("read"), original);
+
+    // One broken file does not stop the others; it is reported and left as it was.
+    let run = fmc(&["fmt", &path(&broken), &path(&messy)]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("fmc::syntax"));
+    assert_eq!(
+        std::fs::read_to_string(&broken).expect("read"),
+        "mesh m { topic a string }"
+    );
+    let formatted = std::fs::read_to_string(&messy).expect("read");
+    assert_eq!(
+        formatted,
+        "mesh m {\n  cluster c { broker \"pulsar://b:6650\"; admin \"http://b:8080\" }\n  \
+         external topic a: string // in\n  sink k = connector \"org.K\" {\n    package \"k.nar\"\n    \
+         in a\n  }\n}\n"
+    );
+    assert_success(&fmc(&["fmt", "--check", &path(&messy)]));
+
+    // `-` formats standard input to standard output, for editors.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fmc"))
+        .args(["fmt", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("fmc runs");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), original.as_bytes())
+        .expect("written");
+    let piped = child.wait_with_output().expect("fmc ends");
+    assert_success(&piped);
+    assert_eq!(String::from_utf8_lossy(&piped.stdout), formatted);
+}

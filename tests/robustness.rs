@@ -1,5 +1,6 @@
 //! The compiler under hostile input: arbitrary bytes, token soups and mutated examples never
-//! panic and always end in output or at least one diagnostic whose span lies in the file.
+//! panic and always end in output or at least one diagnostic whose span lies in the file;
+//! the formatter, on the same inputs, never panics nor changes a file's meaning.
 mod common;
 
 use fmc::codegen::{Options, Templates};
@@ -9,6 +10,11 @@ use proptest::prelude::*;
 fn compile_checked(text: String) {
     let len = text.len();
     let file = SourceFile::new("prop.fm", text);
+    // The formatter sees the same input: a file that parses is formatted to the same meaning
+    // (it verifies itself), one that does not gets a syntax diagnostic; it never panics.
+    if let Err(fmc::format::FormatError::Changed(why)) = fmc::format::format(&file) {
+        panic!("fmt would change the meaning: {why}\n{}", file.text);
+    }
     let (output, diagnostics) =
         fmc::pipeline::compile(&file, &Options::default(), &Templates::builtin());
     if output.is_none() {

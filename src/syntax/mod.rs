@@ -5,7 +5,7 @@ mod depth;
 mod expected;
 mod parse;
 
-pub use parse::parse;
+pub use parse::{parse, syntax_tree, Rule};
 
 /// Inputs larger than this are refused before parsing; real meshes are far smaller.
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 use pest::Parser;
 
 use super::ast::*;
@@ -20,6 +20,17 @@ type Result<T> = std::result::Result<T, Diagnostic>;
 /// Parses a whole mesh file. Syntax errors stop parsing (there is one, at the first place the
 /// input stops making sense); everything else is checked later, all at once.
 pub fn parse(file: &SourceFile) -> std::result::Result<Mesh, Diagnostics> {
+    let mut pairs = syntax_tree(file)?;
+    let mesh = pairs
+        .next()
+        .and_then(|file| file.into_inner().next())
+        .ok_or_else(|| internal(Span::new(0, 0)))?;
+    Ok(mesh_of(mesh)?)
+}
+
+/// The raw pest tree of a file (after the size and depth limits), for tools that work on the
+/// text's layout rather than its meaning, such as the formatter.
+pub fn syntax_tree(file: &SourceFile) -> std::result::Result<Pairs<'_, Rule>, Diagnostics> {
     let text = file.text.as_str();
     if text.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
@@ -34,12 +45,7 @@ pub fn parse(file: &SourceFile) -> std::result::Result<Mesh, Diagnostics> {
         .into());
     }
     check_depth(text, MAX_DEPTH)?;
-    let mut pairs = MeshParser::parse(Rule::file, text).map_err(|e| syntax_error(text, e))?;
-    let mesh = pairs
-        .next()
-        .and_then(|file| file.into_inner().next())
-        .ok_or_else(|| internal(Span::new(0, 0)))?;
-    Ok(mesh_of(mesh)?)
+    MeshParser::parse(Rule::file, text).map_err(|e| syntax_error(text, e))
 }
 
 fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> Diagnostics {
