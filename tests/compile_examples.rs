@@ -179,7 +179,23 @@ fn by_kind_and_name(docs: Vec<Value>) -> BTreeMap<(String, String), Value> {
 #[test]
 fn kubectl_kustomize_builds_every_overlay_into_the_environment_resources() {
     let mut overlays = 0;
-    for path in common::examples() {
+    // Beyond the examples: a synthetic mesh with several clusters and environments that
+    // override steps and clusters (patches are computed from the changed steps only, so this
+    // compares them with a full rebuild of every environment).
+    let synthetic = tempfile::tempdir().expect("tempdir");
+    let synth_path = synthetic.path().join("synth.fm");
+    std::fs::write(
+        &synth_path,
+        fmc::synth::synth(fmc::synth::SynthOptions {
+            steps: 60,
+            clusters: 3,
+            envs: 3,
+        }),
+    )
+    .expect("written");
+    let mut meshes = common::examples();
+    meshes.push(synth_path);
+    for path in meshes {
         for split in [false, true] {
             let options = Options { split };
             let (model, output) = compile(&path, &options);
@@ -212,7 +228,7 @@ fn kubectl_kustomize_builds_every_overlay_into_the_environment_resources() {
             }
         }
     }
-    assert!(overlays >= 6, "only {overlays} overlays built");
+    assert!(overlays >= 12, "only {overlays} overlays built");
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Code generation: the checked model becomes Function Mesh resources, ConfigMaps, a Kustomize
-//! base and one overlay per environment. Everything is built in memory first and each rendered
-//! file is parsed back and checked; only then does `write` touch the disk.
+//! base and one overlay per environment. Everything is built in memory and checked first (a
+//! custom template's output is parsed back); only then does `write` touch the disk.
 
 mod hardening;
+mod overlay;
 pub mod patch;
 pub mod spec;
 mod templates;
@@ -58,98 +59,122 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
         let spec = step_spec(mesh, step, &mut diagnostics);
         admit(mesh, step, &spec, &mut diagnostics);
         match spec {
-            StepSpec::Function(f) => functions.push((step, *f)),
-            StepSpec::Source(s) => sources.push((step, *s)),
-            StepSpec::Sink(s) => sinks.push((step, *s)),
+            StepSpec::Function(_) => functions.push((step, spec)),
+            StepSpec::Source(_) => sources.push((step, spec)),
+            StepSpec::Sink(_) => sinks.push((step, spec)),
         }
     }
-    let to_value = |v: Result<Value, serde_json::Error>| {
-        v.map_err(|e| {
-            Diagnostic::error(
-                Code::Template,
-                mesh.name.span,
-                format!("cannot serialise a resource: {e}"),
-            )
-        })
-    };
     if options.split {
-        for (step, spec) in functions {
-            let name = child_name(mesh, &step.name.value);
-            let mut r = Function::new(&name, spec);
-            r.metadata = metadata(mesh, &name);
-            out.push(resource(
-                format!("function-{}", step.name.value),
-                &name,
-                "Function",
-                to_value(serde_json::to_value(&r))?,
-            ));
-        }
-        for (step, spec) in sources {
-            let name = child_name(mesh, &step.name.value);
-            let mut r = Source::new(&name, spec);
-            r.metadata = metadata(mesh, &name);
-            out.push(resource(
-                format!("source-{}", step.name.value),
-                &name,
-                "Source",
-                to_value(serde_json::to_value(&r))?,
-            ));
-        }
-        for (step, spec) in sinks {
-            let name = child_name(mesh, &step.name.value);
-            let mut r = Sink::new(&name, spec);
-            r.metadata = metadata(mesh, &name);
-            out.push(resource(
-                format!("sink-{}", step.name.value),
-                &name,
-                "Sink",
-                to_value(serde_json::to_value(&r))?,
-            ));
+        for (step, spec) in functions.into_iter().chain(sources).chain(sinks) {
+            out.push(split_resource(mesh, step, spec)?);
         }
     } else {
         fn nonempty<T>(v: Vec<T>) -> Option<Vec<T>> {
             (!v.is_empty()).then_some(v)
         }
         let spec = FunctionMeshSpec {
-            functions: nonempty(functions.into_iter().map(|(_, s)| s).collect()),
-            sources: nonempty(sources.into_iter().map(|(_, s)| s).collect()),
-            sinks: nonempty(sinks.into_iter().map(|(_, s)| s).collect()),
+            functions: nonempty(
+                functions
+                    .into_iter()
+                    .filter_map(|(_, s)| match s {
+                        StepSpec::Function(f) => Some(*f),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            sources: nonempty(
+                sources
+                    .into_iter()
+                    .filter_map(|(_, s)| match s {
+                        StepSpec::Source(f) => Some(*f),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            sinks: nonempty(
+                sinks
+                    .into_iter()
+                    .filter_map(|(_, s)| match s {
+                        StepSpec::Sink(f) => Some(*f),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
         };
         let mut r = FunctionMesh::new(&mesh.name.value, spec);
         r.metadata = metadata(mesh, &mesh.name.value);
         out.push(resource(
-            "functionmesh".into(),
+            MESH_STEM.into(),
             &mesh.name.value,
             "FunctionMesh",
-            to_value(serde_json::to_value(&r))?,
+            serialise(mesh, &r)?,
         ));
     }
+    out.extend(config_maps(mesh)?);
+    if diagnostics.has_errors() {
+        Err(diagnostics)
+    } else {
+        Ok(out)
+    }
+}
+
+/// File stem of the FunctionMesh resource.
+const MESH_STEM: &str = "functionmesh";
+
+/// File stem of a step's own resource in `--split` mode.
+fn split_stem(step: &crate::model::Step) -> String {
+    let kind = match step.kind.value {
+        crate::syntax::ast::StepKind::Function => "function",
+        crate::syntax::ast::StepKind::Source => "source",
+        crate::syntax::ast::StepKind::Sink => "sink",
+    };
+    format!("{kind}-{}", step.name.value)
+}
+
+fn serialise(mesh: &Mesh, value: &impl serde::Serialize) -> Result<Value, Diagnostic> {
+    serde_json::to_value(value).map_err(|e| {
+        Diagnostic::error(
+            Code::Template,
+            mesh.name.span,
+            format!("cannot serialise a resource: {e}"),
+        )
+    })
+}
+
+/// A step as its own Function, Source or Sink (`--split`).
+fn split_resource(
+    mesh: &Mesh,
+    step: &crate::model::Step,
+    spec: StepSpec,
+) -> Result<Resource, Diagnostic> {
+    let name = child_name(mesh, &step.name.value);
+    let (kind, mut value) = match spec {
+        StepSpec::Function(f) => ("Function", serialise(mesh, &Function::new(&name, *f))?),
+        StepSpec::Source(s) => ("Source", serialise(mesh, &Source::new(&name, *s))?),
+        StepSpec::Sink(s) => ("Sink", serialise(mesh, &Sink::new(&name, *s))?),
+    };
+    value["metadata"] = serialise(mesh, &metadata(mesh, &name))?;
+    Ok(resource(split_stem(step), &name, kind, value))
+}
+
+/// One ConfigMap per cluster with its URLs, referenced by the steps' `pulsar.pulsarConfig`.
+fn config_maps(mesh: &Mesh) -> Result<Vec<Resource>, Diagnostic> {
+    let mut out = Vec::new();
     for cluster in &mesh.clusters {
         let name = cluster_config_map(mesh, cluster);
+        let url = |u: &Option<crate::syntax::ast::Spanned<String>>| {
+            u.as_ref().map(|u| u.value.clone()).unwrap_or_default()
+        };
         let data = BTreeMap::from([
-            (
-                "brokerServiceURL".to_owned(),
-                cluster
-                    .broker
-                    .as_ref()
-                    .map(|u| u.value.clone())
-                    .unwrap_or_default(),
-            ),
-            (
-                "webServiceURL".to_owned(),
-                cluster
-                    .admin
-                    .as_ref()
-                    .map(|u| u.value.clone())
-                    .unwrap_or_default(),
-            ),
+            ("brokerServiceURL".to_owned(), url(&cluster.broker)),
+            ("webServiceURL".to_owned(), url(&cluster.admin)),
         ]);
         let cm = ConfigMap {
             metadata: metadata(mesh, &name),
             data: Some(data),
             ..Default::default()
         };
-        let mut value = to_value(serde_json::to_value(&cm))?;
+        let mut value = serialise(mesh, &cm)?;
         if let Value::Object(map) = &mut value {
             // k8s-openapi leaves these to the caller for built-in kinds.
             let mut ordered = serde_json::Map::new();
@@ -166,11 +191,7 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
             value,
         });
     }
-    if diagnostics.has_errors() {
-        Err(diagnostics)
-    } else {
-        Ok(out)
-    }
+    Ok(out)
 }
 
 /// The operator's own admission rules, as a last line of defence: anything the passes missed
@@ -199,28 +220,40 @@ fn admit(mesh: &Mesh, step: &crate::model::Step, spec: &StepSpec, diagnostics: &
 
 /// Runs the operator's admission rules on the steps of an effective mesh without rendering
 /// anything (what `fmc check` needs). With `base`, only the steps whose spec can differ from
-/// the base's are checked: their own settings, or their cluster's, were overridden.
+/// the base's are checked.
 pub fn admission(mesh: &Mesh, base: Option<&Mesh>) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
+    let changed = base.map(|base| changed_steps(base, mesh));
     for (i, step) in mesh.steps.iter().enumerate() {
-        if let Some(base) = base {
-            let same_settings = base
-                .steps
-                .get(i)
-                .is_some_and(|b| b.settings == step.settings);
-            let same_cluster = match (base.step_cluster(step), mesh.step_cluster(step)) {
-                (Some(b), Some(m)) => b.spec_fields_equal(m),
-                (None, None) => true,
-                _ => false,
-            };
-            if same_settings && same_cluster {
-                continue;
-            }
+        if changed.as_ref().is_some_and(|c| !c[i]) {
+            continue;
         }
         let spec = step_spec(mesh, step, &mut diagnostics);
         admit(mesh, step, &spec, &mut diagnostics);
     }
     diagnostics
+}
+
+/// For each step of an environment's mesh, whether its spec can differ from the base's: its
+/// own settings, or its cluster's spec fields, were overridden. (Environments cannot add or
+/// remove steps, topics or mesh-level settings other than the namespace.)
+pub(crate) fn changed_steps(base: &Mesh, env: &Mesh) -> Vec<bool> {
+    env.steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let same_settings = base
+                .steps
+                .get(i)
+                .is_some_and(|b| b.name.value == step.name.value && b.settings == step.settings);
+            let same_cluster = match (base.step_cluster(step), env.step_cluster(step)) {
+                (Some(b), Some(e)) => b.spec_fields_equal(e),
+                (None, None) => true,
+                _ => false,
+            };
+            !(same_settings && same_cluster)
+        })
+        .collect()
 }
 
 fn resource(stem: String, name: &str, kind: &str, value: Value) -> Resource {
@@ -314,13 +347,9 @@ pub fn generate(
             .as_ref()
             .map(|n| n.value.clone())
             .unwrap_or_default();
-        let resources = resources(env, options)?;
         let mut patches = Vec::new();
-        for (b, e) in base.iter().zip(&resources) {
-            let ops = patch::diff(&without_namespace(&b.value), &without_namespace(&e.value));
-            if ops.is_empty() {
-                continue;
-            }
+        for (index, ops) in overlay::patches(&model.base, env, &base, options)? {
+            let b = &base[index];
             let path = format!("{}.patch.yaml", b.stem);
             let text = templates.patch(source_name, &env_name, &ops)?;
             output
@@ -348,14 +377,6 @@ pub fn generate(
         );
     }
     Ok(output)
-}
-
-fn without_namespace(value: &Value) -> Value {
-    let mut v = value.clone();
-    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("namespace");
-    }
-    v
 }
 
 pub(crate) fn template_error(message: String) -> Diagnostics {

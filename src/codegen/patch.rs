@@ -11,8 +11,13 @@ use serde_json::{json, Value};
 
 /// Operations turning `base` into `target`, in document order.
 pub fn diff(base: &Value, target: &Value) -> Vec<Value> {
+    diff_at("", base, target)
+}
+
+/// The same for two values found at the JSON pointer `at` of larger documents.
+pub fn diff_at(at: &str, base: &Value, target: &Value) -> Vec<Value> {
     let mut ops = Vec::new();
-    walk(base, target, &mut String::new(), &mut ops);
+    walk(base, target, &mut at.to_owned(), &mut ops);
     ops
 }
 

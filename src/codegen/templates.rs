@@ -1,7 +1,9 @@
 //! The minijinja templates that shape emitted files. User values reach the YAML only through
-//! the `yaml` filter (a serialiser), never by pasting text, and every rendered file is parsed
-//! back and compared with what it must contain before anything is written. A template may
-//! change layout and comments; it cannot change content.
+//! the `yaml` filter (a serialiser), never by pasting text, and every file a custom template
+//! renders is parsed back and compared with what it must contain before anything is written.
+//! A template may change layout and comments; it cannot change content. The built-in
+//! resource template is the serialiser's output under a comment line; its round trip is
+//! proved by a property test rather than re-checked on every compile.
 
 use std::path::Path;
 
@@ -27,12 +29,30 @@ const BUILTIN: [(&str, &str); 3] = [
 
 pub struct Templates {
     env: Environment<'static>,
+    /// The resource template is the built-in one, whose output is the serialiser's own.
+    builtin_resource: bool,
+}
+
+/// A resource serialised before rendering; the `yaml` filter hands it out unchanged. The
+/// built-in resource template gets this instead of the resource as a template value, which
+/// saves converting (and then parsing back) multi-megabyte resources.
+#[derive(Debug)]
+struct Serialised(String);
+
+impl minijinja::value::Object for Serialised {}
+
+/// Block YAML of a resource, exactly as the `yaml` filter writes maps.
+fn block_yaml(value: &Value) -> Result<String, serde_yaml_ng::Error> {
+    serde_yaml_ng::to_string(value).map(|s| s.trim_end().to_owned())
 }
 
 /// Maps and lists as block YAML; scalars as JSON, which YAML reads unchanged and which can
 /// never break out of the line it is on.
 fn yaml_filter(value: minijinja::Value) -> Result<String, Error> {
     let fail = |e: &dyn std::fmt::Display| Error::new(ErrorKind::InvalidOperation, e.to_string());
+    if let Some(serialised) = value.downcast_object_ref::<Serialised>() {
+        return Ok(serialised.0.clone());
+    }
     match value.kind() {
         ValueKind::Map | ValueKind::Seq => serde_yaml_ng::to_string(&value)
             .map(|s| s.trim_end().to_owned())
@@ -85,11 +105,17 @@ impl Templates {
         // produces safe YAML, so escaping must be off.
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         env.add_filter("yaml", yaml_filter);
+        let builtin_resource = sources
+            .iter()
+            .any(|(name, text)| name == RESOURCE && text == BUILTIN[0].1);
         for (name, text) in sources {
             env.add_template_owned(name.clone(), text)
                 .map_err(|e| format!("template {name}: {e}"))?;
         }
-        Ok(Templates { env })
+        Ok(Templates {
+            env,
+            builtin_resource,
+        })
     }
 
     fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, Diagnostics> {
@@ -112,6 +138,18 @@ impl Templates {
     }
 
     pub fn resource(&self, source: &str, r: &Resource) -> Result<String, Diagnostics> {
+        if self.builtin_resource {
+            // The built-in template adds a comment line to the serialiser's output; that
+            // serialiser's round trip is what tests/yaml_round_trip.rs proves, so there is
+            // nothing to parse back. Custom templates are checked below.
+            let yaml = block_yaml(&r.value).map_err(|e| {
+                template_error(format!("cannot serialise {} {}: {e}", r.kind, r.name))
+            })?;
+            return self.render(
+                RESOURCE,
+                context! { source, resource => minijinja::Value::from_object(Serialised(yaml)) },
+            );
+        }
         let text = self.render(
             RESOURCE,
             context! { source, resource => minijinja::Value::from(Serde(&r.value)) },
