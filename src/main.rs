@@ -31,6 +31,16 @@ enum MessageFormat {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart, for Markdown.
+    Mermaid,
+    /// SVG, laid out without Graphviz.
+    Svg,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a mesh without writing anything.
@@ -53,6 +63,21 @@ enum Command {
         /// Directory with replacements for the built-in templates.
         #[arg(long)]
         templates: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        message_format: MessageFormat,
+    },
+    /// Draw the mesh: steps as nodes, topics on the edges, clusters as boxes.
+    Graph {
+        /// The mesh file.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        /// Draw this environment's effective mesh instead of the base.
+        #[arg(long)]
+        env: Option<String>,
+        /// Write the picture here instead of stdout (`-`: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         message_format: MessageFormat,
     },
@@ -118,6 +143,46 @@ fn main() -> ExitCode {
                 return usage_error(&format!("writing {output}: {e}"));
             }
             code
+        }
+        Command::Graph {
+            file,
+            format,
+            env,
+            output,
+            message_format,
+        } => {
+            let Some(source) = read_source(&file) else {
+                return ExitCode::from(EXIT_USAGE);
+            };
+            let (model, diagnostics) = fmc::pipeline::check(&source);
+            let code = report(&source, diagnostics, message_format);
+            let Some(model) = model else {
+                return code;
+            };
+            let format = match format {
+                GraphFormat::Dot => fmc::picture::Format::Dot,
+                GraphFormat::Mermaid => fmc::picture::Format::Mermaid,
+                GraphFormat::Svg => fmc::picture::Format::Svg,
+            };
+            let picture = match fmc::picture::draw(&model, env.as_deref(), format) {
+                Ok(p) => p,
+                Err(e) => return usage_error(&e.to_string()),
+            };
+            let written = match output.filter(|o| o.as_os_str() != "-") {
+                Some(path) => std::fs::write(&path, picture)
+                    .map_err(|e| format!("writing {}: {e}", path.display())),
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    (stdout
+                        .write_all(picture.as_bytes())
+                        .and_then(|_| stdout.flush()))
+                    .map_err(|e| format!("writing to stdout: {e}"))
+                }
+            };
+            match written {
+                Ok(()) => code,
+                Err(e) => usage_error(&e),
+            }
         }
         Command::Synth {
             steps,
