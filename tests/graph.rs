@@ -222,3 +222,17 @@ fn committed_pictures_are_current() {
         }
     }
 }
+
+#[test]
+fn the_readme_shows_the_current_picture() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).expect("README");
+    let model = model(&common::root().join("examples/fan-out-fan-in/mesh.fm"));
+    let block = format!(
+        "```mermaid\n{}```\n",
+        picture(&model, None, Format::Mermaid)
+    );
+    assert!(
+        readme.contains(&block),
+        "README.md's ```mermaid block is not the current picture of examples/fan-out-fan-in:\n{block}"
+    );
+}

@@ -10,6 +10,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use layout::backends::svg::SVGWriter;
 use layout::core::base::Orientation;
 use layout::core::color::Color;
+use layout::core::format::{ClipHandle, RenderBackend};
+use layout::core::geometry::Point;
 use layout::core::style::{LineStyleKind, StyleAttr};
 use layout::std_shapes::render::get_shape_size;
 use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
@@ -89,9 +91,13 @@ pub fn write(p: &Picture) -> Result<String, PictureError> {
     // layout-rs asserts on shapes it cannot place; a bug there should be an error message,
     // not a crash with a backtrace.
     catch_unwind(AssertUnwindSafe(move || {
-        let mut svg = SVGWriter::new();
-        graph.do_it(false, false, false, &mut svg);
-        let mut text = sort_font_classes(&svg.finalize());
+        let mut canvas = Measured {
+            svg: SVGWriter::new(),
+            extent: Point::zero(),
+        };
+        graph.do_it(false, false, false, &mut canvas);
+        let svg = canvas.svg.finalize();
+        let mut text = sort_font_classes(&fit_canvas(&svg, canvas.extent));
         text.push('\n');
         text
     }))
@@ -103,6 +109,105 @@ pub fn write(p: &Picture) -> Result<String, PictureError> {
             .unwrap_or_else(|| "layout-rs panicked".into());
         PictureError::Layout(message)
     })
+}
+
+/// Forwards the drawing to layout-rs's SVG writer and keeps the true extent of what is
+/// drawn: the writer sizes its canvas as if every text ran downwards 10px per character,
+/// which leaves most of a wide picture empty.
+struct Measured {
+    svg: SVGWriter,
+    extent: Point,
+}
+
+impl Measured {
+    fn grow(&mut self, x: f64, y: f64) {
+        self.extent.x = self.extent.x.max(x);
+        self.extent.y = self.extent.y.max(y);
+    }
+}
+
+impl RenderBackend for Measured {
+    fn draw_rect(
+        &mut self,
+        xy: Point,
+        size: Point,
+        look: &StyleAttr,
+        properties: Option<String>,
+        clip: Option<ClipHandle>,
+    ) {
+        self.grow(xy.x + size.x, xy.y + size.y);
+        self.svg.draw_rect(xy, size, look, properties, clip);
+    }
+
+    fn draw_line(
+        &mut self,
+        start: Point,
+        stop: Point,
+        look: &StyleAttr,
+        properties: Option<String>,
+    ) {
+        self.grow(start.x.max(stop.x), start.y.max(stop.y));
+        self.svg.draw_line(start, stop, look, properties);
+    }
+
+    fn draw_circle(
+        &mut self,
+        xy: Point,
+        size: Point,
+        look: &StyleAttr,
+        properties: Option<String>,
+    ) {
+        // `xy` is the centre.
+        self.grow(xy.x + size.x / 2., xy.y + size.y / 2.);
+        self.svg.draw_circle(xy, size, look, properties);
+    }
+
+    fn draw_text(&mut self, xy: Point, text: &str, look: &StyleAttr) {
+        // Centred on `xy`; a serif glyph is about 0.6em wide on average.
+        let font = look.font_size as f64;
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+        let lines = text.lines().count() as f64;
+        self.grow(xy.x + widest * font * 0.3, xy.y + (lines + 1.) * font / 2.);
+        self.svg.draw_text(xy, text, look);
+    }
+
+    fn draw_arrow(
+        &mut self,
+        path: &[(Point, Point)],
+        dashed: bool,
+        head: (bool, bool),
+        look: &StyleAttr,
+        properties: Option<String>,
+        text: &str,
+    ) {
+        // The curve stays inside its control points; the label runs along it.
+        let margin = look.font_size as f64;
+        for (a, b) in path {
+            self.grow(a.x.max(b.x) + margin, a.y.max(b.y) + margin);
+        }
+        self.svg
+            .draw_arrow(path, dashed, head, look, properties, text);
+    }
+
+    fn create_clip(&mut self, xy: Point, size: Point, rounded_px: usize) -> ClipHandle {
+        self.svg.create_clip(xy, size, rounded_px)
+    }
+}
+
+/// Replaces the size of the `<svg>` element with the measured extent (plus a margin).
+fn fit_canvas(svg: &str, extent: Point) -> String {
+    let Some(start) = svg.find("<svg ") else {
+        return svg.to_string();
+    };
+    let Some(end) = svg[start..].find('>').map(|i| start + i) else {
+        return svg.to_string();
+    };
+    let (w, h) = ((extent.x + 10.).ceil(), (extent.y + 10.).ceil());
+    format!(
+        "{}<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\">{}",
+        &svg[..start],
+        &svg[end + 1..]
+    )
 }
 
 /// The SVG writer keeps its font classes in a `HashMap` and writes them in its iteration
