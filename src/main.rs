@@ -41,6 +41,16 @@ enum GraphFormat {
     Svg,
 }
 
+impl From<GraphFormat> for fmc::picture::Format {
+    fn from(format: GraphFormat) -> Self {
+        match format {
+            GraphFormat::Dot => Self::Dot,
+            GraphFormat::Mermaid => Self::Mermaid,
+            GraphFormat::Svg => Self::Svg,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a mesh without writing anything.
@@ -159,29 +169,12 @@ fn main() -> ExitCode {
             let Some(model) = model else {
                 return code;
             };
-            let format = match format {
-                GraphFormat::Dot => fmc::picture::Format::Dot,
-                GraphFormat::Mermaid => fmc::picture::Format::Mermaid,
-                GraphFormat::Svg => fmc::picture::Format::Svg,
-            };
-            let picture = match fmc::picture::draw(&model, env.as_deref(), format) {
-                Ok(p) => p,
-                Err(e) => return usage_error(&e.to_string()),
-            };
-            let written = match output.filter(|o| o.as_os_str() != "-") {
-                Some(path) => std::fs::write(&path, picture)
-                    .map_err(|e| format!("writing {}: {e}", path.display())),
-                None => {
-                    let mut stdout = std::io::stdout().lock();
-                    (stdout
-                        .write_all(picture.as_bytes())
-                        .and_then(|_| stdout.flush()))
-                    .map_err(|e| format!("writing to stdout: {e}"))
-                }
-            };
-            match written {
-                Ok(()) => code,
-                Err(e) => usage_error(&e),
+            match fmc::picture::draw(&model, env.as_deref(), format.into()) {
+                Ok(picture) => match write_text(output.as_deref(), &picture) {
+                    Ok(()) => code,
+                    Err(e) => usage_error(&e),
+                },
+                Err(e) => usage_error(&e.to_string()),
             }
         }
         Command::Synth {
@@ -212,6 +205,22 @@ fn main() -> ExitCode {
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(EXIT_USAGE)
+}
+
+/// Writes `text` to `path`, or to stdout when there is none or it is `-`.
+fn write_text(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path.filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            (stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush()))
+            .map_err(|e| format!("writing to stdout: {e}"))
+        }
+    }
 }
 
 /// Reads the mesh file; I/O problems and non-UTF-8 text are usage errors with a clear message.

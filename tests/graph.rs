@@ -236,3 +236,26 @@ fn the_readme_shows_the_current_picture() {
         "README.md's ```mermaid block is not the current picture of examples/fan-out-fan-in:\n{block}"
     );
 }
+
+#[test]
+fn loops_and_empty_meshes_draw_too() {
+    // A feedback loop: layout-rs must turn the cycle into a valid layering, not panic.
+    let model = model(&common::root().join("tests/pictures/loop.fm"));
+    let lines = svg_text_lines(&picture(&model, None, Format::Svg));
+    for text in ["retry", "bounce", "again: string", "back: string"] {
+        assert!(lines.contains(&text.to_string()), "{text}: {lines:?}");
+    }
+    let dot = picture(&model, None, Format::Dot);
+    assert!(dot.contains("step_retry -> step_bounce") && dot.contains("step_bounce -> step_retry"));
+
+    let file = fmc::diag::SourceFile::new(
+        "empty.fm",
+        r#"mesh empty { cluster c { broker "pulsar://b:6650" admin "http://b:8080" } }"#,
+    );
+    let model = fmc::pipeline::check(&file)
+        .0
+        .expect("an empty mesh is valid");
+    let svg = picture(&model, None, Format::Svg);
+    assert!(svg_text_lines(&svg).is_empty());
+    assert!(!picture(&model, None, Format::Dot).contains("subgraph"));
+}
