@@ -239,7 +239,7 @@ impl Picture {
             readers.sort_unstable();
             readers.dedup();
             match (writers.is_empty(), readers.is_empty()) {
-                (_, true) if writers.is_empty() => {} // declared, unused: nothing flows
+                (true, true) => {} // declared but unused: nothing flows
                 (true, false) => {
                     let from = nodes.len();
                     nodes.push(Node {
@@ -276,7 +276,7 @@ impl Picture {
                         });
                     }
                 }
-                _ => {
+                (false, false) => {
                     for &(from, side) in &writers {
                         for &to in &readers {
                             edges.push(Edge {
