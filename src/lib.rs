@@ -1,7 +1,7 @@
 //! fmc: the mesh language compiler. Text is parsed into a typed syntax tree (`syntax`),
 //! lowered into a resolved model per environment (`model`), checked as a graph by the
 //! analysis passes (`passes`), and turned into Function Mesh resources and a Kustomize tree
-//! (`codegen`). Every problem is a `diag::Diagnostic` with a span.
+//! (`codegen`); `picture` draws it. Every problem is a `diag::Diagnostic` with a span.
 
 pub mod codegen;
 pub mod diag;
@@ -9,6 +9,7 @@ pub mod format;
 pub mod graph;
 pub mod model;
 pub mod passes;
+pub mod picture;
 pub mod pipeline;
 pub mod syntax;
 pub mod synth;

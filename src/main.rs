@@ -33,6 +33,26 @@ enum MessageFormat {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart, for Markdown.
+    Mermaid,
+    /// SVG, laid out without Graphviz.
+    Svg,
+}
+
+impl From<GraphFormat> for fmc::picture::Format {
+    fn from(format: GraphFormat) -> Self {
+        match format {
+            GraphFormat::Dot => Self::Dot,
+            GraphFormat::Mermaid => Self::Mermaid,
+            GraphFormat::Svg => Self::Svg,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a mesh without writing anything.
@@ -55,6 +75,21 @@ enum Command {
         /// Directory with replacements for the built-in templates.
         #[arg(long)]
         templates: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        message_format: MessageFormat,
+    },
+    /// Draw the mesh: steps as nodes, topics on the edges, clusters as boxes.
+    Graph {
+        /// The mesh file.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        /// Draw this environment's effective mesh instead of the base.
+        #[arg(long)]
+        env: Option<String>,
+        /// Write the picture here instead of stdout (`-`: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         message_format: MessageFormat,
     },
@@ -152,6 +187,29 @@ fn main() -> ExitCode {
                 return usage_error(&format!("writing {output}: {e}"));
             }
             code
+        }
+        Command::Graph {
+            file,
+            format,
+            env,
+            output,
+            message_format,
+        } => {
+            let Some(source) = read_source(&file) else {
+                return ExitCode::from(EXIT_USAGE);
+            };
+            let (model, diagnostics) = fmc::pipeline::check(&source);
+            let code = report(&source, diagnostics, message_format);
+            let Some(model) = model else {
+                return code;
+            };
+            match fmc::picture::draw(&model, env.as_deref(), format.into()) {
+                Ok(picture) => match write_text(output.as_deref(), &picture) {
+                    Ok(()) => code,
+                    Err(e) => usage_error(&e),
+                },
+                Err(e) => usage_error(&e.to_string()),
+            }
         }
         Command::Synth {
             steps,
@@ -302,6 +360,22 @@ fn explain(code: Option<&str>) -> ExitCode {
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(EXIT_USAGE)
+}
+
+/// Writes `text` to `path`, or to stdout when there is none or it is `-`.
+fn write_text(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path.filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            (stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush()))
+            .map_err(|e| format!("writing to stdout: {e}"))
+        }
+    }
 }
 
 /// Reads the mesh file; I/O problems and non-UTF-8 text are usage errors with a clear message.

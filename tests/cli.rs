@@ -300,3 +300,60 @@ fn fmt_rewrites_in_place_checks_and_leaves_broken_files_alone() {
     assert_success(&piped);
     assert_eq!(String::from_utf8_lossy(&piped.stdout), formatted);
 }
+
+#[test]
+fn graph_writes_stdout_or_the_output_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("mesh.mmd");
+    let to_stdout = fmc(&[
+        "graph",
+        "examples/word-count/mesh.fm",
+        "--format",
+        "mermaid",
+    ]);
+    assert_success(&to_stdout);
+    assert!(String::from_utf8_lossy(&to_stdout.stdout).starts_with("flowchart LR\n"));
+    let to_file = fmc(&[
+        "graph",
+        "examples/word-count/mesh.fm",
+        "--format",
+        "mermaid",
+        "-o",
+        file.to_str().expect("path"),
+    ]);
+    assert_success(&to_file);
+    assert!(to_file.stdout.is_empty());
+    assert_eq!(std::fs::read(&file).expect("written"), to_stdout.stdout);
+}
+
+#[test]
+fn graph_of_an_unknown_environment_is_a_usage_error() {
+    let out = fmc(&["graph", "examples/two-clusters/mesh.fm", "--env", "qa"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`qa`") && stderr.contains("staging, prod"),
+        "{stderr}"
+    );
+    let known = fmc(&["graph", "examples/two-clusters/mesh.fm", "--env", "prod"]);
+    assert_success(&known);
+}
+
+#[test]
+fn graph_of_a_broken_mesh_reports_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("mesh.svg");
+    let out = fmc(&[
+        "graph",
+        "tests/broken/cycle.fm",
+        "--format",
+        "svg",
+        "-o",
+        file.to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fmc::cycle"));
+    assert!(out.stdout.is_empty());
+    assert!(!file.exists(), "no picture of a broken mesh");
+}

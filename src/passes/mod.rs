@@ -9,6 +9,9 @@ mod secrets;
 mod security;
 mod values;
 
+/// How a schema reads in messages (and on the edges of `fmc graph`).
+pub use connectivity::describe as describe_schema;
+
 use crate::diag::Diagnostics;
 use crate::graph::MeshGraph;
 use crate::model::{Mesh, Model};
