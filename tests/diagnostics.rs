@@ -58,7 +58,12 @@ fn every_broken_mesh_raises_its_code_and_renders_as_pinned() {
         });
     }
     // Codes that need inputs a file cannot hold are covered by the tests below.
-    let elsewhere = ["fmc::file-too-large", "fmc::too-deep", "fmc::template"];
+    let elsewhere = [
+        "fmc::file-too-large",
+        "fmc::too-deep",
+        "fmc::too-many-steps",
+        "fmc::template",
+    ];
     for code in Code::ALL {
         assert!(
             covered.iter().any(|c| c == code.as_str()) || elsewhere.contains(&code.as_str()),
@@ -180,4 +185,30 @@ fn a_multibyte_character_at_the_error_is_reported_not_a_panic() {
         let span = diagnostics[0].span();
         assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
     }
+}
+
+#[test]
+fn steps_times_environments_are_limited_before_lowering() {
+    // 99 environments make 100 effective meshes: 1,000 steps fit, 1,001 do not.
+    let mesh = |steps: usize| {
+        let mut text = String::from("mesh m {\n");
+        for i in 0..steps {
+            text.push_str(&format!("  sink s{i} = connector \"K\" {{}}\n"));
+        }
+        for e in 0..99 {
+            text.push_str(&format!("  env e{e} {{}}\n"));
+        }
+        text.push('}');
+        SourceFile::new("big.fm", text)
+    };
+    // At the limit the file parses (lowering 100,000 step instances is left to the benchmarks).
+    assert!(fmc::syntax::parse(&mesh(1000)).is_ok());
+    let file = mesh(1001);
+    let over = codes_of(&file);
+    assert_eq!(over.len(), 1, "refused before any other check: {over:?}");
+    assert_eq!(over[0].code, Code::TooManySteps);
+    assert_eq!(
+        &file.text[over[0].span().start..over[0].span().end],
+        "s1000"
+    );
 }

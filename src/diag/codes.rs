@@ -27,6 +27,7 @@ codes! {
     Syntax = "syntax": "the file does not follow the mesh grammar",
     FileTooLarge = "file-too-large": "the input file exceeds the size limit",
     TooDeep = "too-deep": "values are nested deeper than the limit",
+    TooManySteps = "too-many-steps": "the mesh has more steps, times environments, than the limit",
     Duplicate = "duplicate": "a name is declared twice",
     UnknownTopic = "unknown-topic": "a step uses a topic that is not declared",
     UnknownCluster = "unknown-cluster": "a cluster name does not match any declared cluster",

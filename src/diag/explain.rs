@@ -10,6 +10,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::Syntax => include_str!("explain/syntax.md"),
         Code::FileTooLarge => include_str!("explain/file-too-large.md"),
         Code::TooDeep => include_str!("explain/too-deep.md"),
+        Code::TooManySteps => include_str!("explain/too-many-steps.md"),
         Code::Duplicate => include_str!("explain/duplicate.md"),
         Code::UnknownTopic => include_str!("explain/unknown-topic.md"),
         Code::UnknownCluster => include_str!("explain/unknown-cluster.md"),

@@ -8,7 +8,7 @@ use pest::Parser;
 use super::ast::*;
 use super::depth::check_depth;
 use super::expected::describe;
-use super::{MAX_DEPTH, MAX_FILE_BYTES};
+use super::{MAX_DEPTH, MAX_FILE_BYTES, MAX_STEP_INSTANCES};
 use crate::diag::{Code, Diagnostic, Diagnostics, SourceFile, Span};
 
 #[derive(pest_derive::Parser)]
@@ -245,7 +245,43 @@ fn mesh_of(pair: Pair<Rule>) -> Result<Mesh> {
     for item in children {
         items.push(mesh_item(item)?);
     }
+    check_size(&items)?;
     Ok(Mesh { name, items })
+}
+
+/// Every environment is lowered into a full copy of the mesh, so what memory and time grow
+/// with is steps × (environments + 1); refuse meshes beyond the limit before lowering them.
+fn check_size(items: &[MeshItem]) -> Result<()> {
+    let envs = items
+        .iter()
+        .filter(|i| matches!(i, MeshItem::Env(_)))
+        .count();
+    let allowed = MAX_STEP_INSTANCES / (envs + 1);
+    let Some(step) = items
+        .iter()
+        .filter_map(|i| match i {
+            MeshItem::Step(step) => Some(step),
+            _ => None,
+        })
+        .nth(allowed)
+    else {
+        return Ok(());
+    };
+    let steps = items
+        .iter()
+        .filter(|i| matches!(i, MeshItem::Step(_)))
+        .count();
+    Err(Diagnostic::error(
+        Code::TooManySteps,
+        step.name.span,
+        format!(
+            "{steps} steps in {} effective meshes (the base and {envs} environments) exceed \
+             the limit of {MAX_STEP_INSTANCES} step instances",
+            envs + 1
+        ),
+    )
+    .primary(format!("step {} of at most {allowed}", allowed + 1))
+    .help("split the mesh into several files (topics one mesh reads from another are `external`), or use fewer environments"))
 }
 
 fn mesh_item(pair: Pair<Rule>) -> Result<MeshItem> {
