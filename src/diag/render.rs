@@ -75,11 +75,19 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], plain: bool) 
     } else {
         GraphicalReportHandler::new()
     };
+    // Every excerpt shows the text with every secret masked: a report about one line may show
+    // a neighbouring line holding another credential.
+    let mut spans: Vec<Span> = diagnostics
+        .iter()
+        .flat_map(|d| d.redact.iter().copied())
+        .collect();
+    spans.extend(secret_values(&file.text));
+    let text = redacted(&file.text, &spans);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let report = Report {
             diagnostic,
-            source: NamedSource::new(&file.name, redacted(&file.text, &diagnostic.redact)),
+            source: NamedSource::new(&file.name, text.clone()),
         };
         if handler.render_report(&mut out, &report).is_err() {
             // Rendering into a String cannot fail for I/O reasons; fall back to one line.
@@ -88,6 +96,34 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], plain: bool) 
         out.push('\n');
     }
     out
+}
+
+/// Strings that look like credentials wherever they are, found with the formatter's lexer so
+/// it works on text that does not parse: the value after a key that names a credential, and
+/// any string with a user and password in a URL.
+fn secret_values(text: &str) -> Vec<Span> {
+    use crate::format::lexer::{tokens, Kind};
+    let tokens = tokens(text);
+    let mut spans = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        if token.kind != Kind::Str {
+            continue;
+        }
+        let after_secret_key = i >= 2
+            && tokens[i - 1].kind == Kind::Punct(':')
+            && matches!(tokens[i - 2].kind, Kind::Word | Kind::Str)
+            && crate::passes::looks_secret(tokens[i - 2].text.trim_matches('"'));
+        let credentials_in_url = token
+            .text
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split(['/', '"']).next())
+            .is_some_and(|authority| authority.contains('@'));
+        if after_secret_key || credentials_in_url {
+            spans.push(Span::new(token.start, token.start + token.text.len()));
+        }
+    }
+    spans
 }
 
 /// The text with each span replaced by `*`, byte for byte, so offsets stay valid.

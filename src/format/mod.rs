@@ -3,7 +3,7 @@
 //! the result must parse to exactly the same tokens and carry the same comments, or the
 //! file is left alone.
 
-mod lexer;
+pub(crate) mod lexer;
 mod printer;
 mod structure;
 

@@ -11,6 +11,7 @@ mod values;
 
 /// How a schema reads in messages (and on the edges of `fmc graph`).
 pub use connectivity::describe as describe_schema;
+pub use secrets::looks_secret;
 
 use crate::diag::Diagnostics;
 use crate::graph::MeshGraph;
