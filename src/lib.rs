@@ -6,6 +6,7 @@
 pub mod codegen;
 pub mod diag;
 pub mod graph;
+pub mod import;
 pub mod model;
 pub mod passes;
 pub mod pipeline;

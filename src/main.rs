@@ -56,6 +56,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         message_format: MessageFormat,
     },
+    /// Turn Function Mesh YAML (Function/Source/Sink/FunctionMesh + ConfigMaps) into a mesh file.
+    Import {
+        /// The YAML stream (`-` for stdin).
+        file: PathBuf,
+        /// Where to write the mesh; `-` (the default) for stdout.
+        #[arg(short, long, default_value = "-")]
+        output: String,
+    },
     /// Print the CustomResourceDefinitions fmc's output conforms to.
     Crds,
     /// Write a large synthetic mesh to stdout (for benchmarks).
@@ -134,6 +142,7 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Command::Import { file, output } => import(&file, &output),
         Command::Crds => match fm_api::crds::to_yaml() {
             Ok(yaml) => {
                 print!("{yaml}");
@@ -141,6 +150,41 @@ fn main() -> ExitCode {
             }
             Err(e) => usage_error(&format!("serialising CRDs: {e}")),
         },
+    }
+}
+
+/// `fmc import`: warnings on stderr; an invalid input is a usage error naming the document.
+fn import(file: &Path, output: &str) -> ExitCode {
+    let text = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            Ok(_) => text,
+            Err(e) => return usage_error(&format!("reading stdin: {e}")),
+        }
+    } else {
+        match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => return usage_error(&format!("cannot read {}: {e}", file.display())),
+        }
+    };
+    let imported = match fmc::import::import(&text) {
+        Ok(i) => i,
+        Err(e) => return usage_error(&format!("{}: {e}", file.display())),
+    };
+    for warning in &imported.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let written = if output == "-" {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(imported.mesh.as_bytes())
+            .and_then(|_| stdout.flush())
+    } else {
+        std::fs::write(output, &imported.mesh)
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => usage_error(&format!("writing {output}: {e}")),
     }
 }
 

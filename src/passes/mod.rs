@@ -9,6 +9,8 @@ mod secrets;
 mod security;
 mod values;
 
+pub use secrets::looks_secret;
+
 use crate::diag::Diagnostics;
 use crate::graph::MeshGraph;
 use crate::model::{Mesh, Model};
