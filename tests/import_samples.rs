@@ -133,7 +133,11 @@ fn normalise(
     ] {
         if let Some(config) = spec.pointer_mut("/pulsar/pulsarConfig") {
             let name = config.as_str().unwrap_or_default().to_owned();
-            *config = maps.get(&name).cloned().unwrap_or(Value::Null);
+            *config = maps
+                .get(&name)
+                .filter(|data| **data != placeholder())
+                .cloned()
+                .unwrap_or(Value::Null);
         }
     }
     for location in [
@@ -145,7 +149,29 @@ fn normalise(
             remove(original, location);
         }
     }
-    prune(compiled);
+    prune_like(compiled, original);
+}
+
+/// Objects emptied by `remove` go too (e.g. `pod` once its security context is gone), unless
+/// the original has that (empty) object as well.
+fn prune_like(value: &mut Value, original: &Value) {
+    if let Value::Object(map) = value {
+        for (k, v) in map.iter_mut() {
+            prune_like(v, original.get(k).unwrap_or(&Value::Null));
+        }
+        map.retain(|k, v| {
+            !matches!(v, Value::Object(m) if m.is_empty()) || original.get(k).is_some()
+        });
+    }
+}
+
+/// The URLs of a cluster whose ConfigMap was not in the input (the import warns): compared
+/// as that missing ConfigMap.
+fn placeholder() -> Value {
+    serde_json::json!({
+        "brokerServiceURL": "pulsar://replace-me.invalid:6650",
+        "webServiceURL": "http://replace-me.invalid:8080",
+    })
 }
 
 fn remove(value: &mut Value, pointer: &str) {
@@ -156,7 +182,7 @@ fn remove(value: &mut Value, pointer: &str) {
     }
 }
 
-/// Objects emptied by `remove` go too (e.g. `pod` once its security context is gone).
+/// Empty objects go (metadata without labels).
 fn prune(value: &mut Value) {
     if let Value::Object(map) = value {
         for v in map.values_mut() {
@@ -292,6 +318,36 @@ fn every_sample_imports_to_a_pinned_mesh_that_compiles_back_to_it() {
         }
     }
     assert!(exact >= 7, "only {exact} samples round-trip exactly");
+}
+
+/// Every construct the import maps to a statement (tests/import/everything.yaml): four
+/// standalone resources on two clusters, one with a missing ConfigMap.
+#[test]
+fn the_everything_fixture_round_trips() {
+    let path = common::root().join("tests/import/everything.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let (imported, compiled) = import_and_compile("everything", &text);
+    common::snapshot_settings("import").bind(|| {
+        let warnings: String = imported
+            .warnings
+            .iter()
+            .map(|w| format!("// warning: {w}\n"))
+            .collect();
+        insta::assert_snapshot!("everything", format!("{}{warnings}", imported.mesh));
+    });
+    let compiled = compiled.unwrap_or_else(|codes| panic!("does not compile: {codes:?}"));
+    assert_round_trip("everything", &documents(&text), &compiled);
+    // Nothing but the fields without a statement is left in `spec` blocks.
+    for kept in ["affinity", "golang: { go: \"unexpected\" }"] {
+        assert!(imported.mesh.contains(kept), "{kept}");
+    }
+    for said in [
+        "timeout 30000ms",
+        "autoscale memory 80%",
+        "volume settings config-map",
+    ] {
+        assert!(imported.mesh.contains(said), "{said}");
+    }
 }
 
 #[test]

@@ -264,25 +264,28 @@ fn runtime(
     who: &str,
     warnings: &mut Vec<String>,
 ) -> Runtime {
-    let (runtime, key, file_key, location_key) = if spec.contains_key("python") {
-        (Runtime::Python, "python", "py", "pyLocation")
-    } else if spec.contains_key("golang") {
-        (Runtime::Go, "golang", "go", "goLocation")
-    } else {
-        let runtime = if kind == StepKind::Function {
-            Runtime::Java
-        } else {
-            Runtime::Connector
-        };
-        (runtime, "java", "jar", "jarLocation")
+    // Connectors run on java; a function on the first runtime block it has. Any other
+    // runtime block stays in `spec` (and the operator's admission rules judge it).
+    let present: Vec<&str> = ["java", "python", "golang"]
+        .into_iter()
+        .filter(|k| spec.contains_key(*k))
+        .collect();
+    let key = match kind {
+        StepKind::Function => present.first().copied().unwrap_or("java"),
+        StepKind::Source | StepKind::Sink => "java",
     };
-    if kind != StepKind::Function && runtime != Runtime::Connector {
+    for other in present.iter().filter(|k| **k != key) {
         warnings.push(format!(
-            "{who}: a {} runs on java; its `{key}` block is kept in `spec`",
+            "{who}: a {} runs on one runtime, `{key}`; its `{other}` block is kept in `spec`",
             kind.word()
         ));
-        return Runtime::Connector;
     }
+    let (runtime, file_key, location_key) = match (kind, key) {
+        (StepKind::Function, "python") => (Runtime::Python, "py", "pyLocation"),
+        (StepKind::Function, "golang") => (Runtime::Go, "go", "goLocation"),
+        (StepKind::Function, _) => (Runtime::Java, "jar", "jarLocation"),
+        _ => (Runtime::Connector, "jar", "jarLocation"),
+    };
     let mut block = take_object(spec, key);
     let file = take_str(&mut block, file_key);
     let location = block
@@ -297,6 +300,14 @@ fn runtime(
             if let Some(file) = file.filter(|f| *f != derived) {
                 out.push(format!("file {}", write::string(&file)));
             }
+        }
+        (Some(url), None | Some("")) if url.contains("://") => {
+            // A URL as the file name itself: the compiler would download it as the package
+            // and name the file after it, so the block keeps the file and clears the location.
+            take(&mut block, location_key);
+            out.push(format!("package {}", write::string(url)));
+            block.insert(file_key.to_owned(), Json::String(url.clone()));
+            block.insert(location_key.to_owned(), Json::Null);
         }
         (Some(file), location) => {
             // An empty location means "the file inside the image", as no location does.
