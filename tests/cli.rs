@@ -200,7 +200,10 @@ fn import_writes_a_mesh_that_compiles_and_warns_on_stderr() {
     ]);
     assert_success(&run);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("warning: document 4 (Secret test-secret)"), "{stderr}");
+    assert!(
+        stderr.contains("warning: document 4 (Secret test-secret)"),
+        "{stderr}"
+    );
     let out = dir.path().join("out");
     assert_success(&fmc(&[
         "compile",

@@ -350,6 +350,60 @@ fn the_everything_fixture_round_trips() {
     }
 }
 
+/// A FunctionMesh with every step kind and the cases a statement cannot say exactly
+/// (tests/import/mesh-edge-cases.yaml): they stay in `spec` and still round-trip.
+#[test]
+fn the_function_mesh_edge_cases_round_trip() {
+    let path = common::root().join("tests/import/mesh-edge-cases.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let (imported, compiled) = import_and_compile("mesh-edge-cases", &text);
+    assert!(imported.function_mesh);
+    common::snapshot_settings("import").bind(|| {
+        let warnings: String = imported
+            .warnings
+            .iter()
+            .map(|w| format!("// warning: {w}\n"))
+            .collect();
+        insta::assert_snapshot!("mesh-edge-cases", format!("{}{warnings}", imported.mesh));
+    });
+    let compiled = compiled.unwrap_or_else(|codes| panic!("does not compile: {codes:?}"));
+    assert_round_trip("mesh-edge-cases", &documents(&text), &compiled);
+    assert!(imported
+        .warnings
+        .iter()
+        .any(|w| w.contains("step name `Enrich_V2` is written `enrich-v2`")));
+}
+
+#[test]
+fn a_step_without_a_cluster_gets_a_placeholder_one_and_a_warning() {
+    let text = "apiVersion: compute.functionmesh.io/v1alpha1\nkind: Function\n\
+        metadata: {name: a-f}\nspec:\n  className: X\n  java: {jar: f.jar}\n\
+        pulsar: {pulsarConfig: missing}\n";
+    let text = text.replace(
+        "pulsar: {pulsarConfig: missing}\n",
+        "  pulsar: {pulsarConfig: missing}\n",
+    );
+    let imported = fmc::import::import(&text).expect("imports");
+    assert!(imported
+        .mesh
+        .contains("broker \"pulsar://replace-me.invalid:6650\""));
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("ConfigMap `missing` is not in the input")),
+        "{:?}",
+        imported.warnings
+    );
+    let two = format!("{text}---\n{text}").replace(
+        "name: a-f}\nspec:\n  className: X",
+        "name: a-f}\nspec:\n  className: X",
+    );
+    let mesh_twice = format!("apiVersion: compute.functionmesh.io/v1alpha1\nkind: FunctionMesh\nmetadata: {{name: m}}\nspec: {{}}\n---\n{two}---\napiVersion: compute.functionmesh.io/v1alpha1\nkind: FunctionMesh\nmetadata: {{name: n}}\nspec: {{}}\n");
+    let error = fmc::import::import(&mesh_twice).expect_err("two meshes");
+    assert!(error.contains("2 FunctionMeshes"), "{error}");
+}
+
 #[test]
 fn importing_twice_gives_identical_text() {
     for path in samples() {

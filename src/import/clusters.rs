@@ -73,6 +73,16 @@ impl Clusters {
         };
         let cluster = &self.list[index];
         // What the cluster's statements reproduce is dropped; the rest stays with the step.
+        for key in cluster
+            .messaging
+            .keys()
+            .filter(|k| !pulsar.contains_key(*k))
+        {
+            warnings.push(format!(
+                "{who}: has no `pulsar.{key}`, but runs on cluster `{}`, which has one; the compiled step gets it",
+                cluster.ident
+            ));
+        }
         let rest: Map<String, Json> = pulsar
             .into_iter()
             .filter(|(k, v)| cluster.messaging.get(k) != Some(v))

@@ -119,7 +119,10 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
         workload.name
     );
     let mut out: Vec<String> = Vec::new();
-    take(&mut spec, "name");
+    // The compiler writes the step name; a different `name` stays in `spec` and wins.
+    if spec.get("name").and_then(Json::as_str) == Some(name) {
+        take(&mut spec, "name");
+    }
     let class = take_str(&mut spec, "className");
 
     // Pulsar tenant and namespace: the mesh's, else kept in `spec`.
@@ -207,6 +210,14 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
     }
     runtime_extras(runtime, &mut spec, &mut out);
 
+    // Go functions have no class in the language; one written anyway is kept as written.
+    let class = match (runtime, class) {
+        (Runtime::Go, Some(class)) => {
+            spec.insert("className".into(), Json::String(class));
+            None
+        }
+        (_, class) => class,
+    };
     if !spec.is_empty() {
         out.push(format!("spec {}", block_value(&Json::Object(spec))));
     }
@@ -214,7 +225,7 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
         kind: workload.kind,
         name: name.to_owned(),
         runtime,
-        class: if runtime == Runtime::Go { None } else { class },
+        class,
         statements: out,
     }
 }
