@@ -374,16 +374,18 @@ fn the_function_mesh_edge_cases_round_trip() {
         .any(|w| w.contains("step name `Enrich_V2` is written `enrich-v2`")));
 }
 
+const ONE_FUNCTION: &str = "apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: {name: a-f}
+spec:
+  className: X
+  java: {jar: f.jar}
+  pulsar: {pulsarConfig: missing}
+";
+
 #[test]
-fn a_step_without_a_cluster_gets_a_placeholder_one_and_a_warning() {
-    let text = "apiVersion: compute.functionmesh.io/v1alpha1\nkind: Function\n\
-        metadata: {name: a-f}\nspec:\n  className: X\n  java: {jar: f.jar}\n\
-        pulsar: {pulsarConfig: missing}\n";
-    let text = text.replace(
-        "pulsar: {pulsarConfig: missing}\n",
-        "  pulsar: {pulsarConfig: missing}\n",
-    );
-    let imported = fmc::import::import(&text).expect("imports");
+fn a_cluster_without_its_config_map_gets_placeholder_urls_and_a_warning() {
+    let imported = fmc::import::import(ONE_FUNCTION).expect("imports");
     assert!(imported
         .mesh
         .contains("broker \"pulsar://replace-me.invalid:6650\""));
@@ -395,13 +397,19 @@ fn a_step_without_a_cluster_gets_a_placeholder_one_and_a_warning() {
         "{:?}",
         imported.warnings
     );
-    let two = format!("{text}---\n{text}").replace(
-        "name: a-f}\nspec:\n  className: X",
-        "name: a-f}\nspec:\n  className: X",
+}
+
+#[test]
+fn two_function_meshes_in_one_input_are_refused() {
+    let mesh = |name: &str| {
+        format!("apiVersion: compute.functionmesh.io/v1alpha1\nkind: FunctionMesh\nmetadata: {{name: {name}}}\nspec: {{}}\n")
+    };
+    let text = format!("{}---\n{}---\n{ONE_FUNCTION}", mesh("m"), mesh("n"));
+    let error = fmc::import::import(&text).expect_err("two meshes");
+    assert!(
+        error.contains("2 FunctionMeshes in one input (m, n)"),
+        "{error}"
     );
-    let mesh_twice = format!("apiVersion: compute.functionmesh.io/v1alpha1\nkind: FunctionMesh\nmetadata: {{name: m}}\nspec: {{}}\n---\n{two}---\napiVersion: compute.functionmesh.io/v1alpha1\nkind: FunctionMesh\nmetadata: {{name: n}}\nspec: {{}}\n");
-    let error = fmc::import::import(&mesh_twice).expect_err("two meshes");
-    assert!(error.contains("2 FunctionMeshes"), "{error}");
 }
 
 #[test]

@@ -149,6 +149,59 @@ mod tests {
         assert_eq!(key("1x"), "\"1x\"");
     }
 
+    /// What `string`, `key` and `value` write, the parser reads back unchanged.
+    #[test]
+    fn the_parser_reads_back_what_is_written() {
+        use crate::syntax::ast::MeshItem;
+        let tricky = [
+            "",
+            "plain",
+            "say \"hi\"",
+            r"C:\dir\file",
+            "line\nbreak\ttab\r",
+            "\"#",
+            "both \" and \n",
+            "bell \u{7}",
+            "ünïcödé ✓",
+            "r\"raw-looking\"",
+            "// not a comment # nor this",
+        ];
+        let entries: Vec<String> = tricky
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}: {}", key(&format!("k{i} {s}")), string(s)))
+            .collect();
+        let nested =
+            json!({"n": 1, "f": 0.5, "neg": -3, "list": ["a\"b", {"deep": null}], "t": true});
+        let text = format!(
+            "mesh m {{ labels {{ {} }} annotations {{ x: {} }} }}",
+            entries.join("\n"),
+            value(&nested)
+        );
+        let file = crate::diag::SourceFile::new("t.fm", text.clone());
+        let mesh = crate::syntax::parse(&file).unwrap_or_else(|d| panic!("{text}\n{d:?}"));
+        let mut labels = None;
+        let mut annotations = None;
+        for item in &mesh.items {
+            match item {
+                MeshItem::Labels(m) => labels = Some(m.value.clone()),
+                MeshItem::Annotations(m) => annotations = Some(m.value.clone()),
+                _ => {}
+            }
+        }
+        let labels = labels.unwrap_or_default();
+        for (i, s) in tricky.iter().enumerate() {
+            let (k, v) = &labels[i];
+            assert_eq!(k.value, format!("k{i} {s}"));
+            assert_eq!(v.value, crate::syntax::ast::Value::String((*s).to_owned()));
+        }
+        let annotations = annotations.unwrap_or_default();
+        assert_eq!(
+            crate::codegen::spec::value_to_json(&annotations[0].1.value),
+            nested
+        );
+    }
+
     #[test]
     fn values_break_when_long() {
         assert_eq!(
