@@ -125,10 +125,20 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
     }
     let class = take_str(&mut spec, "className");
 
-    // Pulsar tenant and namespace: the mesh's, else kept in `spec`.
-    for (key, mesh_value) in [("tenant", cx.tenant), ("namespace", cx.pulsar_namespace)] {
-        if spec.get(key).and_then(Json::as_str) == Some(mesh_value) {
-            take(&mut spec, key);
+    // Pulsar tenant and namespace: the mesh's, else kept in `spec`. The compiler always
+    // writes them, so a step that left them to Pulsar's defaults gets the mesh's.
+    for (key, mesh_value, pulsar_default) in [
+        ("tenant", cx.tenant, "public"),
+        ("namespace", cx.pulsar_namespace, "default"),
+    ] {
+        match spec.get(key).and_then(Json::as_str) {
+            Some(v) if v == mesh_value => {
+                take(&mut spec, key);
+            }
+            None if mesh_value != pulsar_default => cx.warnings.push(format!(
+                "{who}: no `{key}`, so Pulsar's `{pulsar_default}` applied; the mesh's `{mesh_value}` applies now"
+            )),
+            _ => {}
         }
     }
 
