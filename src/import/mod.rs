@@ -4,11 +4,14 @@
 //!
 //! - `read`: the YAML stream, loaded strictly, into workloads and ConfigMaps
 //! - `topics`, `clusters`: what the steps share
-//! - `step`: one resource spec → one step's statements
+//! - `step`: one resource spec → one step's statements (with `fields`, `runtime`, `pod`)
 //! - `write`: literals and layout
 
 mod clusters;
+mod fields;
+mod pod;
 mod read;
+mod runtime;
 mod step;
 mod topics;
 mod write;
