@@ -215,32 +215,28 @@ fn mesh_metadata(docs: &read::Documents, body: &mut Vec<String>, warnings: &mut 
     let Some((_, first)) = docs.metas.first() else {
         return;
     };
-    let all_same =
-        |f: &dyn Fn(&read::Meta) -> Option<Json>| docs.metas.iter().all(|(_, m)| f(m) == f(first));
-    let namespace = |m: &read::Meta| m.namespace.clone().map(Json::String);
-    let labels = |m: &read::Meta| m.labels.clone();
-    let annotations = |m: &read::Meta| m.annotations.clone();
-    if all_same(&namespace) {
-        if let Some(ns) = &first.namespace {
-            body.push(format!("namespace {}", write::string(ns)));
-        }
-    } else {
-        warnings.push(
-            "the resources are in different namespaces; the mesh uses none (kubectl's current)"
-                .into(),
-        );
-    }
-    for (word, get) in [
-        ("labels", &labels as &dyn Fn(&read::Meta) -> Option<Json>),
-        ("annotations", &annotations),
-    ] {
-        let value = get(first);
-        if !all_same(get) {
+    let field = |m: &read::Meta, which: &str| match which {
+        "namespace" => m.namespace.clone().map(Json::String),
+        "labels" => m.labels.clone(),
+        _ => m.annotations.clone(),
+    };
+    for which in ["namespace", "labels", "annotations"] {
+        let value = field(first, which);
+        if docs.metas.iter().any(|(_, m)| field(m, which) != value) {
             warnings.push(format!(
-                "the resources' metadata.{word} differ; not imported"
+                "the resources' metadata.{which} differ; the mesh has one for all: not imported"
             ));
-        } else if let Some(v) = value.filter(|v| v.as_object().is_some_and(|m| !m.is_empty())) {
-            body.push(format!("{word} {}", write::value(&v)));
+            continue;
+        }
+        match &value {
+            Some(Json::String(namespace)) => {
+                body.push(format!("namespace {}", write::string(namespace)))
+            }
+            Some(Json::Object(map)) if !map.is_empty() => body.push(format!(
+                "{which} {}",
+                write::value(&Json::Object(map.clone()))
+            )),
+            _ => {}
         }
     }
 }
