@@ -7,15 +7,16 @@ pub fn take(map: &mut Map<String, Json>, key: &str) -> Option<Json> {
     map.shift_remove(key)
 }
 
+/// Takes an object out to be consumed field by field (`put_back` returns the rest). An empty
+/// object, or anything that is not an object, stays where it is: there is nothing to say
+/// with a statement, and `spec` keeps it exactly as written.
 pub fn take_object(map: &mut Map<String, Json>, key: &str) -> Map<String, Json> {
-    match map.shift_remove(key) {
-        Some(Json::Object(o)) => o,
-        Some(other) => {
-            // Not an object: leave it for `spec`, where the strict loader will name it.
-            map.insert(key.to_owned(), other);
-            Map::new()
-        }
-        None => Map::new(),
+    match map.get(key) {
+        Some(Json::Object(o)) if !o.is_empty() => match map.shift_remove(key) {
+            Some(Json::Object(o)) => o,
+            _ => Map::new(),
+        },
+        _ => Map::new(),
     }
 }
 

@@ -91,7 +91,8 @@ pub fn env(
                 })
                 .collect()
         });
-    if let Some(plain) = plain {
+    // An empty list stays as written: the compiler would leave it out.
+    if let Some(plain) = plain.filter(|p| !p.is_empty()) {
         pod.shift_remove("env");
         for (name, value) in plain {
             if crate::passes::looks_secret(&name) && !value.is_empty() {
@@ -144,7 +145,7 @@ pub fn volumes(spec: &mut Map<String, Json>, pod: &mut Map<String, Json>, out: &
     else {
         return;
     };
-    if volumes.len() != mounts.len() {
+    if volumes.len() != mounts.len() || volumes.is_empty() {
         return;
     }
     let mut statements = Vec::new();
