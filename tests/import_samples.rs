@@ -438,3 +438,52 @@ fn invalid_yaml_names_the_document_and_the_field() {
     let error = fmc::import::import("a: [").expect_err("not YAML");
     assert!(error.contains("document 1"), "{error}");
 }
+
+/// Replaces the `n`-th string leaf of `value` (in document order) with `text`.
+fn replace_string(value: &mut Value, n: &mut usize, text: &str) -> bool {
+    match value {
+        Value::String(s) => {
+            if *n == 0 {
+                *s = text.to_owned();
+                return true;
+            }
+            *n -= 1;
+            false
+        }
+        Value::Array(items) => items.iter_mut().any(|v| replace_string(v, n, text)),
+        Value::Object(map) => map.values_mut().any(|v| replace_string(v, n, text)),
+        _ => false,
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever strings a resource holds (names, URLs, config keys and values), the import
+    /// never panics, and a mesh it writes always parses: the writer's quoting holds.
+    #[test]
+    fn any_strings_import_to_a_mesh_that_parses(
+        edits in proptest::collection::vec((0usize..80, "\\PC{0,12}|[\"\\\\#\\n\\t{}]{1,4}"), 1..6),
+        key in "\\PC{1,10}",
+        value in "\\PC{0,10}",
+    ) {
+        let path = common::shared_dir().join("samples/compute_v1alpha1_function.yaml");
+        let mut docs = documents(&std::fs::read_to_string(path).expect("sample"));
+        for (index, text) in &edits {
+            let mut n = *index;
+            replace_string(&mut docs[0], &mut n, text);
+        }
+        docs[0]["spec"]["funcConfig"] = serde_json::json!({ key: value });
+        let text = docs
+            .iter()
+            .map(|d| serde_yaml_ng::to_string(d).expect("YAML"))
+            .collect::<Vec<_>>()
+            .join("---\n");
+        if let Ok(imported) = fmc::import::import(&text) {
+            let file = SourceFile::new("prop.fm", imported.mesh.clone());
+            if let Err(d) = fmc::syntax::parse(&file) {
+                panic!("{}\n{}", imported.mesh, fmc::diag::render_human(&file, &d.into_sorted(), true));
+            }
+        }
+    }
+}
