@@ -343,4 +343,12 @@ fn spec_escape_hatch_rejects_fields_the_api_lacks_and_admission_failures() {
     assert!(model.is_none());
     let text = fmc::diag::render_human(&file, &diagnostics.into_sorted(), true);
     assert!(text.contains("would reject step `s`"), "{text}");
+    // A secret written into a config through the hatch is refused like one in `config`.
+    let secret = SPEC_MESH.replace("url: \"http://x\"", "password: \"hunter2\"");
+    let file = fmc::diag::SourceFile::new("hatch.fm", secret);
+    let (model, diagnostics) = fmc::pipeline::check(&file);
+    assert!(model.is_none());
+    assert!(diagnostics
+        .iter()
+        .any(|d| d.code == fmc::diag::Code::LiteralSecret));
 }
