@@ -7,6 +7,7 @@ pub mod codegen;
 pub mod diag;
 pub mod format;
 pub mod graph;
+pub mod import;
 pub mod model;
 pub mod passes;
 pub mod picture;

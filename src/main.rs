@@ -93,6 +93,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         message_format: MessageFormat,
     },
+    /// Turn Function Mesh YAML (Function/Source/Sink/FunctionMesh + ConfigMaps) into a mesh file.
+    Import {
+        /// The YAML stream (`-` for stdin).
+        file: PathBuf,
+        /// Where to write the mesh; `-` (the default) for stdout.
+        #[arg(short, long, default_value = "-")]
+        output: String,
+    },
     /// Print the CustomResourceDefinitions fmc's output conforms to.
     Crds,
     /// Rewrite mesh files in the canonical layout (comments kept); `-` formats stdin to stdout.
@@ -238,6 +246,7 @@ fn main() -> ExitCode {
             message_format,
         } => fmt(&files, check, message_format),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Import { file, output } => import(&file, &output),
         Command::Crds => match fm_api::crds::to_yaml() {
             Ok(yaml) => {
                 print!("{yaml}");
@@ -354,6 +363,41 @@ fn explain(code: Option<&str>) -> ExitCode {
                 "`{text}` is not a diagnostic code{hint} (`fmc explain` lists them)"
             ))
         }
+    }
+}
+
+/// `fmc import`: warnings on stderr; an invalid input is a usage error naming the document.
+fn import(file: &Path, output: &str) -> ExitCode {
+    let text = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            Ok(_) => text,
+            Err(e) => return usage_error(&format!("reading stdin: {e}")),
+        }
+    } else {
+        match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => return usage_error(&format!("cannot read {}: {e}", file.display())),
+        }
+    };
+    let imported = match fmc::import::import(&text) {
+        Ok(i) => i,
+        Err(e) => return usage_error(&format!("{}: {e}", file.display())),
+    };
+    for warning in &imported.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let written = if output == "-" {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(imported.mesh.as_bytes())
+            .and_then(|_| stdout.flush())
+    } else {
+        std::fs::write(output, &imported.mesh)
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => usage_error(&format!("writing {output}: {e}")),
     }
 }
 

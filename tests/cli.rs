@@ -357,3 +357,58 @@ fn graph_of_a_broken_mesh_reports_and_writes_nothing() {
     assert!(out.stdout.is_empty());
     assert!(!file.exists(), "no picture of a broken mesh");
 }
+
+#[test]
+fn import_writes_a_mesh_that_compiles_and_warns_on_stderr() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mesh = dir.path().join("mesh.fm");
+    let sample = common::shared_dir().join("samples/compute_v1alpha1_function.yaml");
+    let run = fmc(&[
+        "import",
+        sample.to_str().expect("path"),
+        "-o",
+        mesh.to_str().expect("path"),
+    ]);
+    assert_success(&run);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("warning: document 4 (Secret test-secret)"),
+        "{stderr}"
+    );
+    let out = dir.path().join("out");
+    assert_success(&fmc(&[
+        "compile",
+        mesh.to_str().expect("path"),
+        "--split",
+        "-o",
+        out.to_str().expect("path"),
+    ]));
+    assert!(out.join("base/function-sample.yaml").exists());
+    // Without -o the mesh goes to stdout.
+    let run = fmc(&["import", sample.to_str().expect("path")]);
+    assert_success(&run);
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        std::fs::read_to_string(&mesh).expect("mesh")
+    );
+}
+
+#[test]
+fn import_of_invalid_yaml_is_a_usage_error_naming_the_document_and_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: compute.functionmesh.io/v1alpha1\nkind: Sink\nmetadata: {name: s}\nspec:\n  replicas: two\n",
+    )
+    .expect("write");
+    let run = fmc(&["import", path.to_str().expect("path")]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("document 1") && stderr.contains("replicas"),
+        "{stderr}"
+    );
+    assert!(run.stdout.is_empty());
+    assert_eq!(fmc(&["import", "no/such.yaml"]).status.code(), Some(2));
+}

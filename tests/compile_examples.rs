@@ -253,3 +253,118 @@ fn overlay_carries_the_overridden_values() {
         "pulsar+ssl://pulsar-broker.prod.svc:6651"
     );
 }
+
+const SPEC_MESH: &str = r#"mesh hatch {
+  cluster local { broker "pulsar://b:6650"  admin "http://b:8080" }
+  external topic a: string
+  topic b: string
+  function f = java "org.example.F" {
+    package "function://public/default/f@1"
+    in a
+    out b
+    replicas 2
+    spec {
+      pod: { disableDefaultAffinity: true, imagePullSecrets: [{ name: "regcred" }] }
+      input: { sourceSpecs: { "persistent://public/default/a": { receiverQueueSize: 10 } } }
+      maxPendingAsyncRequests: 500
+    }
+  }
+  sink s = connector "org.example.S" {
+    package "connectors/s.nar"
+    in b
+    spec { sinkConfig: { url: "http://x" } }
+    spec { replicas: 3 }
+  }
+}
+"#;
+
+#[test]
+fn spec_escape_hatch_is_deep_merged_and_still_validates() {
+    let file = fmc::diag::SourceFile::new("hatch.fm", SPEC_MESH);
+    for split in [false, true] {
+        let options = Options { split };
+        let (model, diagnostics) = fmc::pipeline::check(&file);
+        let warnings: Vec<_> = diagnostics.into_sorted();
+        assert!(
+            warnings
+                .iter()
+                .all(|d| d.severity == fmc::diag::Severity::Warning),
+            "{warnings:?}"
+        );
+        let model = model.expect("model");
+        let resources = codegen::resources(&model.base, &options).expect("resources");
+        let specs: Vec<&Value> = if split {
+            resources.iter().map(|r| &r.value["spec"]).collect()
+        } else {
+            let spec = &resources[0].value["spec"];
+            vec![&spec["functions"][0], &spec["sinks"][0]]
+        };
+        let f = specs[0];
+        // Merged key by key: the generated pod settings stay beside the new ones.
+        assert_eq!(f["pod"]["disableDefaultAffinity"], true);
+        assert_eq!(f["pod"]["imagePullSecrets"][0]["name"], "regcred");
+        assert_eq!(f["pod"]["securityContext"]["runAsNonRoot"], true);
+        assert_eq!(
+            f["input"]["topics"][0], "persistent://public/default/a",
+            "generated input kept"
+        );
+        assert_eq!(
+            f["input"]["sourceSpecs"]["persistent://public/default/a"]["receiverQueueSize"],
+            10
+        );
+        assert_eq!(f["maxPendingAsyncRequests"], 500);
+        assert_eq!(f["replicas"], 2);
+        // Later blocks merge too; a scalar replaces.
+        let s = specs[1];
+        assert_eq!(s["sinkConfig"]["url"], "http://x");
+        assert_eq!(s["replicas"], 3);
+        for resource in &resources {
+            if resource.api_version != fm_api::API_VERSION {
+                continue;
+            }
+            let schema = strict_schema(&resource.kind);
+            let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+            let errors: Vec<String> = validator
+                .iter_errors(&resource.value)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{}: {errors:#?}", resource.name);
+        }
+    }
+}
+
+#[test]
+fn spec_escape_hatch_rejects_fields_the_api_lacks_and_admission_failures() {
+    // Pod settings the API does not have (Kubernetes' own `priorityClassName`) are refused.
+    let misspelt = SPEC_MESH.replace(
+        "disableDefaultAffinity: true",
+        "priorityClassName: \"high\"",
+    );
+    let file = fmc::diag::SourceFile::new("hatch.fm", misspelt);
+    let (model, diagnostics) = fmc::pipeline::check(&file);
+    assert!(model.is_none());
+    let text = fmc::diag::render_human(&file, &diagnostics.into_sorted(), true);
+    assert!(
+        text.contains("`spec` does not fit the Function Mesh API")
+            && text.contains("unknown field `pod.priorityClassName`"),
+        "{text}"
+    );
+    // The merged spec still goes through the operator's admission rules.
+    let bad = SPEC_MESH.replace(
+        "spec { replicas: 3 }",
+        "spec { replicas: 3, maxReplicas: 1 }",
+    );
+    let file = fmc::diag::SourceFile::new("hatch.fm", bad);
+    let (model, diagnostics) = fmc::pipeline::check(&file);
+    assert!(model.is_none());
+    let text = fmc::diag::render_human(&file, &diagnostics.into_sorted(), true);
+    assert!(text.contains("would reject step `s`"), "{text}");
+    // A secret written into a config through the hatch is refused like one in `config`.
+    let secret = SPEC_MESH.replace("url: \"http://x\"", "password: \"hunter2\"");
+    let file = fmc::diag::SourceFile::new("hatch.fm", secret);
+    let (model, diagnostics) = fmc::pipeline::check(&file);
+    assert!(model.is_none());
+    assert!(diagnostics
+        .iter()
+        .any(|d| d.code == fmc::diag::Code::LiteralSecret));
+}

@@ -53,7 +53,7 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
         t.as_ref().and_then(|t| mesh.full_topic_name(&t.value))
     };
     let subscription_type = s.subscription_type.as_ref().map(|t| t.value.as_str());
-    match step.kind.value {
+    let generated = match step.kind.value {
         crate::syntax::ast::StepKind::Function => StepSpec::Function(Box::new(FunctionSpec {
             common,
             input,
@@ -91,6 +91,72 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
             subscription_position: position(step),
             ..Default::default()
         })),
+    };
+    if s.spec.is_empty() {
+        return generated;
+    }
+    match generated {
+        StepSpec::Function(f) => StepSpec::Function(Box::new(merge_spec(*f, step, diagnostics))),
+        StepSpec::Source(f) => StepSpec::Source(Box::new(merge_spec(*f, step, diagnostics))),
+        StepSpec::Sink(f) => StepSpec::Sink(Box::new(merge_spec(*f, step, diagnostics))),
+    }
+}
+
+/// Deep-merges the step's `spec { … }` over the generated spec. The result is read back
+/// through the API types strictly, so a misspelt or ill-typed field is an error at the block
+/// instead of a field the API server would silently prune.
+fn merge_spec<T>(generated: T, step: &Step, diagnostics: &mut Diagnostics) -> T
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let span = step.settings.spec_span.unwrap_or(step.name.span);
+    let mut value = match serde_json::to_value(&generated) {
+        Ok(v) => v,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Code::InvalidValue,
+                span,
+                format!("cannot serialise the generated spec: {e}"),
+            ));
+            return generated;
+        }
+    };
+    deep_merge_json(&mut value, &Json::Object(map_to_json(&step.settings.spec)));
+    match fm_api::load::strict::<T>(0, &value) {
+        Ok(merged) => merged,
+        Err(e) => {
+            let problems = match e {
+                fm_api::load::LoadError::Fields { problems, .. } => problems.join("; "),
+                other => other.to_string(),
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    span,
+                    format!("`spec` does not fit the Function Mesh API: {problems}"),
+                )
+                .primary("merged over the generated spec")
+                .help("`spec` keys are the API's camelCase field names, e.g. `spec { pod: { imagePullSecrets: [{ name: \"regcred\" }] } }`"),
+            );
+            generated
+        }
+    }
+}
+
+/// Maps meet key by key, recursively; anything else (scalars, lists) replaces what was there.
+pub fn deep_merge_json(target: &mut Json, patch: &Json) {
+    match (target, patch) {
+        (Json::Object(old), Json::Object(new)) => {
+            for (key, value) in new {
+                match old.get_mut(key) {
+                    Some(slot) => deep_merge_json(slot, value),
+                    None => {
+                        old.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (slot, value) => *slot = value.clone(),
     }
 }
 

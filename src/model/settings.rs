@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::syntax::ast::{
-    EnvValue, Map, Name, Relaxation, ResourceName, ResourceSide, Setting, Spanned, TopicRef,
+    EnvValue, Map, Name, Relaxation, ResourceName, ResourceSide, Setting, Spanned, TopicRef, Value,
     VolumeSource,
 };
 
@@ -64,6 +64,23 @@ pub struct StepSettings {
     /// Relaxations of the hardened pod defaults; a later block's `security` replaces them
     /// all, so an environment can write `security {}` to harden again.
     pub security: Option<Vec<Spanned<Relaxation>>>,
+    /// `spec { … }`, deep-merged over the generated spec; later blocks merge into it too.
+    pub spec: Map,
+    pub spec_span: Option<crate::diag::Span>,
+}
+
+/// Merges `entries` into `map` recursively: a map meets a map key by key, anything else
+/// replaces what was there (the `spec { … }` rule).
+pub fn deep_merge_map(map: &mut Map, entries: &Map) {
+    for (key, value) in entries {
+        match map.iter_mut().find(|(k, _)| k.value == key.value) {
+            Some(slot) => match (&mut slot.1.value, &value.value) {
+                (Value::Map(old), Value::Map(new)) => deep_merge_map(old, new),
+                _ => slot.1 = value.clone(),
+            },
+            None => map.push((key.clone(), value.clone())),
+        }
+    }
 }
 
 /// Sets or replaces `key` in `map`, keeping the first position it was written at.
@@ -167,6 +184,10 @@ impl StepSettings {
                 .security
                 .get_or_insert_with(Vec::new)
                 .extend(relaxations.iter().cloned()),
+            Setting::Spec(m) => {
+                deep_merge_map(&mut self.spec, &m.value);
+                self.spec_span = Some(m.span);
+            }
         }
     }
 
@@ -206,7 +227,8 @@ impl StepSettings {
             log_level,
             java_opts,
             security,
-            config_span
+            config_span,
+            spec_span
         );
         self.autoscale.extend(later.autoscale.clone());
         self.requests.extend(later.requests.clone());
@@ -231,5 +253,6 @@ impl StepSettings {
         merge_map(&mut self.annotations, &later.annotations);
         merge_map(&mut self.node_selector, &later.node_selector);
         merge_map(&mut self.config, &later.config);
+        deep_merge_map(&mut self.spec, &later.spec);
     }
 }

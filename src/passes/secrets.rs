@@ -37,6 +37,14 @@ pub fn looks_secret(key: &str) -> bool {
 pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
     for step in &mesh.steps {
         check_map(&step.settings.config, "config", diagnostics);
+        // The escape hatch can carry connector or function config too: same rule there.
+        for (key, value) in &step.settings.spec {
+            if let ("funcConfig" | "sourceConfig" | "sinkConfig", Value::Map(inner)) =
+                (key.value.as_str(), &value.value)
+            {
+                check_map(inner, "spec", diagnostics);
+            }
+        }
         for (key, value) in &step.settings.env {
             if let EnvValue::Literal(v) = value {
                 if matches!(&v.value, Value::String(s) if !s.is_empty()) && looks_secret(&key.value)

@@ -227,6 +227,8 @@ pub enum Setting {
     JavaOpts(Vec<Spanned<String>>),
     /// `security { … }`: relaxations of the hardened pod defaults, in the order written.
     Security(Vec<Spanned<Relaxation>>),
+    /// `spec { … }`: deep-merged over the generated resource spec.
+    Spec(Spanned<Map>),
 }
 
 /// One explicit relaxation of the hardened defaults every generated pod gets.

@@ -611,6 +611,7 @@ fn setting(stmt: Pair<Rule>) -> Result<Setting> {
             None => None,
         }),
         Rule::config_stmt => Setting::Config(map(first()?.clone())?),
+        Rule::spec_stmt => Setting::Spec(map(first()?.clone())?),
         Rule::log_level_stmt => Setting::LogLevel(name(first()?)),
         Rule::java_opts_stmt => {
             let list = value(first()?.clone())?;

@@ -1,0 +1,261 @@
+//! `fmc import`: existing Function Mesh YAML → a mesh file. Clusters, topics and edges are
+//! recovered; every field without a construct in the language is kept verbatim in the step's
+//! `spec { … }` block or reported as a warning — nothing is dropped silently.
+//!
+//! - `read`: the YAML stream, loaded strictly, into workloads and ConfigMaps
+//! - `topics`, `clusters`: what the steps share
+//! - `step`: one resource spec → one step's statements (with `fields`, `runtime`, `pod`)
+//! - `write`: literals and layout
+
+mod clusters;
+mod fields;
+mod pod;
+mod read;
+mod runtime;
+mod step;
+mod topics;
+mod write;
+
+use serde_json::Value as Json;
+
+use crate::syntax::ast::{Runtime, StepKind};
+
+/// The imported mesh and what could not be carried over exactly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Imported {
+    pub mesh: String,
+    pub warnings: Vec<String>,
+    /// True when the input was one FunctionMesh (compile without `--split` to get it back);
+    /// false for standalone resources (compile with `--split`).
+    pub function_mesh: bool,
+}
+
+/// Imports a multi-document YAML stream. An invalid document is an error naming the
+/// document and the field.
+pub fn import(text: &str) -> Result<Imported, String> {
+    let docs = read::read(text)?;
+    let mut warnings = docs.warnings.clone();
+    if docs.workloads.is_empty() {
+        return Err("no Function, Source, Sink or FunctionMesh in the input".into());
+    }
+    if docs.meshes.len() > 1 {
+        return Err(format!(
+            "{} FunctionMeshes in one input ({}); a mesh file holds one: import them one at a time",
+            docs.meshes.len(),
+            docs.meshes.join(", ")
+        ));
+    }
+    let (mesh_name, step_names) = names(&docs, &mut warnings);
+
+    // The Pulsar tenant and namespace: the first step that says, else Pulsar's defaults.
+    let spec_str = |key: &str| {
+        docs.workloads
+            .iter()
+            .find_map(|w| w.spec.get(key).and_then(Json::as_str))
+            .map(str::to_owned)
+    };
+    let tenant = spec_str("tenant").unwrap_or_else(|| "public".into());
+    let pulsar_namespace = spec_str("namespace").unwrap_or_else(|| "default".into());
+
+    let mut topics = topics::Topics::default();
+    for w in &docs.workloads {
+        step::note_topics(w, &mut topics);
+    }
+    let mut clusters = clusters::Clusters::new(docs.config_maps.clone());
+    let config_maps: std::collections::BTreeSet<_> = docs
+        .workloads
+        .iter()
+        .map(|w| {
+            w.spec
+                .get("pulsar")
+                .and_then(|p| p.get("pulsarConfig"))
+                .and_then(Json::as_str)
+                .unwrap_or("pulsar")
+        })
+        .collect();
+    let mut drafts = Vec::new();
+    for (w, name) in docs.workloads.iter().zip(&step_names) {
+        let mut cx = step::Context {
+            tenant: &tenant,
+            pulsar_namespace: &pulsar_namespace,
+            topics: &topics,
+            clusters: &mut clusters,
+            name_clusters: config_maps.len() > 1,
+            warnings: &mut warnings,
+        };
+        drafts.push(step::map(w, name, &mut cx));
+    }
+
+    let mut body: Vec<String> = Vec::new();
+    mesh_metadata(&docs, &mut body, &mut warnings);
+    if tenant != "public" {
+        body.push(format!("tenant {}", write::string(&tenant)));
+    }
+    if pulsar_namespace != "default" {
+        body.push(format!(
+            "pulsar-namespace {}",
+            write::string(&pulsar_namespace)
+        ));
+    }
+    let mut sections = vec![body.join("\n")];
+    if clusters.list.len() > 1 {
+        sections.push(format!("default-cluster {}", clusters.list[0].ident));
+    }
+    sections.extend(clusters.declarations());
+    sections.push(topics.declarations(&tenant, &pulsar_namespace).join("\n"));
+    sections.extend(drafts.iter().map(step_text));
+    let sections: Vec<String> = sections
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| write::indent(&s, 2))
+        .collect();
+    let function_mesh = !docs.meshes.is_empty();
+    let how = if function_mesh {
+        "compile without --split to get the FunctionMesh back"
+    } else {
+        "compile with --split to get one resource per step back"
+    };
+    let mesh = format!(
+        "// Imported by `fmc import` from {} resource(s); {how}.\nmesh {mesh_name} {{\n{}\n}}\n",
+        docs.workloads.len(),
+        sections.join("\n\n")
+    );
+    Ok(Imported {
+        mesh,
+        warnings,
+        function_mesh,
+    })
+}
+
+fn step_text(d: &step::Draft) -> String {
+    let runtime = match (d.runtime, &d.class) {
+        (Runtime::Go, _) | (_, None) => d.runtime.word().to_owned(),
+        (r, Some(class)) => format!("{} {}", r.word(), write::string(class)),
+    };
+    let kind = match d.kind {
+        StepKind::Function => "function",
+        StepKind::Source => "source",
+        StepKind::Sink => "sink",
+    };
+    format!(
+        "{kind} {} = {runtime} {{\n{}\n}}",
+        d.name,
+        write::indent(&d.statements.join("\n"), 2)
+    )
+}
+
+/// The mesh's name and each step's. A FunctionMesh gives both. Standalone resources are
+/// named `<mesh>-<step>` by `--split`, so the mesh takes the dash-separated prefix the names
+/// share and each step the rest: the resources keep their names.
+fn names(docs: &read::Documents, warnings: &mut Vec<String>) -> (String, Vec<String>) {
+    let mut steps: Vec<String> = Vec::new();
+    let mesh = if let Some(mesh) = docs.meshes.first() {
+        for w in &docs.workloads {
+            steps.push(w.name.clone());
+            if w.mesh.is_none() {
+                warnings.push(format!(
+                    "document {} ({}): a standalone resource beside a FunctionMesh becomes a member of it",
+                    w.document, w.name
+                ));
+            }
+        }
+        mesh.clone()
+    } else {
+        let split: Vec<Vec<&str>> = docs
+            .workloads
+            .iter()
+            .map(|w| w.name.split('-').collect())
+            .collect();
+        let shortest = split.iter().map(Vec::len).min().unwrap_or(0);
+        // Leave at least one segment for each step name.
+        let mut prefix = 0;
+        while prefix + 1 < shortest && split.iter().all(|s| s[prefix] == split[0][prefix]) {
+            prefix += 1;
+        }
+        for s in &split {
+            steps.push(s[prefix..].join("-"));
+        }
+        if prefix == 0 {
+            warnings.push(
+                "the resource names share no prefix: the mesh is `imported` and each resource is renamed `imported-<name>`".into(),
+            );
+            "imported".to_owned()
+        } else {
+            split[0][..prefix].join("-")
+        }
+    };
+    let mesh_ident = kebab(&mesh, "imported");
+    if mesh_ident != mesh {
+        warnings.push(format!("mesh name `{mesh}` is written `{mesh_ident}`"));
+    }
+    let mut seen = Vec::new();
+    for (step, w) in steps.iter_mut().zip(&docs.workloads) {
+        let mut ident = kebab(step, "step");
+        let base = ident.clone();
+        let mut n = 2;
+        while seen.contains(&ident) {
+            ident = format!("{base}-{n}");
+            n += 1;
+        }
+        if ident != *step {
+            warnings.push(format!(
+                "document {} ({}): step name `{step}` is written `{ident}`",
+                w.document, w.name
+            ));
+        }
+        seen.push(ident.clone());
+        *step = ident;
+    }
+    (mesh_ident, steps)
+}
+
+/// Namespace, labels and annotations shared by every resource become the mesh's; any that
+/// differ between resources are reported (the language has them per mesh only).
+fn mesh_metadata(docs: &read::Documents, body: &mut Vec<String>, warnings: &mut Vec<String>) {
+    let Some((_, first)) = docs.metas.first() else {
+        return;
+    };
+    let field = |m: &read::Meta, which: &str| match which {
+        "namespace" => m.namespace.clone().map(Json::String),
+        "labels" => m.labels.clone(),
+        _ => m.annotations.clone(),
+    };
+    for which in ["namespace", "labels", "annotations"] {
+        let value = field(first, which);
+        if docs.metas.iter().any(|(_, m)| field(m, which) != value) {
+            warnings.push(format!(
+                "the resources' metadata.{which} differ; the mesh has one for all: not imported"
+            ));
+            continue;
+        }
+        match &value {
+            Some(Json::String(namespace)) => {
+                body.push(format!("namespace {}", write::string(namespace)))
+            }
+            Some(Json::Object(map)) if !map.is_empty() => body.push(format!(
+                "{which} {}",
+                write::value(&Json::Object(map.clone()))
+            )),
+            _ => {}
+        }
+    }
+}
+
+/// A kebab-case identifier for the language: lower-case letters and digits in dash-separated
+/// groups, starting with a letter; `fallback` when nothing is left.
+pub(crate) fn kebab(text: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    match out.chars().next() {
+        None => fallback.to_owned(),
+        Some(c) if c.is_ascii_digit() && !fallback.is_empty() => format!("{fallback}-{out}"),
+        Some(_) => out,
+    }
+}
