@@ -61,6 +61,11 @@ fn import_and_compile(
 ) -> (fmc::import::Imported, Result<Vec<Value>, Vec<Code>>) {
     let imported = fmc::import::import(text).unwrap_or_else(|e| panic!("{name}: {e}"));
     let file = SourceFile::new(format!("{name}.fm"), imported.mesh.clone());
+    // Imported meshes come out in the canonical layout `fmc fmt` gives.
+    match fmc::format::format(&file) {
+        Ok(formatted) => assert_eq!(formatted, imported.mesh, "{name}: not in fmt's layout"),
+        Err(e) => panic!("{name}: the imported mesh does not format: {e:?}"),
+    }
     let (model, diagnostics) = fmc::pipeline::check(&file);
     let Some(model) = model else {
         let codes = diagnostics

@@ -117,7 +117,7 @@ impl Printer<'_> {
                         .is_some_and(|n| n.newlines_before > 0);
             }
             Kind::Punct(open @ ('{' | '[')) => {
-                self.line_break_if_pending();
+                self.place(&t, blank);
                 let opening = self
                     .structure
                     .openings
@@ -180,28 +180,29 @@ impl Printer<'_> {
                 self.write(t.text, false);
             }
             _ => {
-                let item = self.structure.item_starts.contains(&t.start);
-                if item && self.in_lines() {
-                    self.new_line(blank, 0);
-                    self.write(t.text, false);
-                } else {
-                    // Items on one line are told apart by their separator, written or not.
-                    if let (true, Some(Frame::Inline(separator))) = (item, self.frames.last()) {
-                        let separator = *separator;
-                        // After a line comment the line break already separates.
-                        if !self.just_opened
-                            && !self.break_pending
-                            && !self.out.ends_with([',', ';'])
-                        {
-                            self.out.push(separator);
-                        }
-                    }
-                    self.line_break_if_pending();
-                    let space = !matches!(t.kind, Kind::Punct(':')) && !self.out.ends_with('[');
-                    self.write(t.text, space);
-                }
+                self.place(&t, blank);
+                let space = !matches!(t.kind, Kind::Punct(':')) && !self.out.ends_with('[');
+                self.write(t.text, space);
             }
         }
+    }
+
+    /// Places a token that may begin a statement or entry: on a line of its own in a block laid
+    /// out one item per line, after its separator (written or not) on one line.
+    fn place(&mut self, t: &Token<'_>, blank: bool) {
+        let item = self.structure.item_starts.contains(&t.start);
+        if item && self.in_lines() {
+            self.new_line(blank, 0);
+            return;
+        }
+        if let (true, Some(Frame::Inline(separator))) = (item, self.frames.last()) {
+            let separator = *separator;
+            // After a line comment the line break already separates.
+            if !self.just_opened && !self.break_pending && !self.out.ends_with([',', ';']) {
+                self.out.push(separator);
+            }
+        }
+        self.line_break_if_pending();
     }
 
     fn space_before_open(&self) -> bool {

@@ -120,6 +120,10 @@ pub fn import(text: &str) -> Result<Imported, String> {
         docs.workloads.len(),
         sections.join("\n\n")
     );
+    // The canonical layout, as `fmc fmt` gives it. The writer's text always parses (tested);
+    // if the formatter ever refused it, the unformatted text is still a correct mesh.
+    let source = crate::diag::SourceFile::new("imported.fm".to_owned(), mesh);
+    let mesh = crate::format::format(&source).unwrap_or(source.text);
     Ok(Imported {
         mesh,
         warnings,

@@ -5,14 +5,27 @@
 
 use std::collections::BTreeSet;
 
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::Mesh;
-use crate::syntax::ast::{Relaxation, ResourceName};
+use crate::syntax::ast::{Map, Relaxation, ResourceName, Value};
 
 pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
     // A relaxation in a defaults block reaches many steps; say so once, where it is written.
     let mut seen = BTreeSet::new();
     for step in &mesh.steps {
+        for (path, span) in hardening_overrides(&step.settings.spec) {
+            if seen.insert((span.start, span.end)) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::RelaxedSecurity,
+                        span,
+                        format!("`spec` sets `{path}`, which can undo the hardened defaults"),
+                    )
+                    .primary("set through the escape hatch")
+                    .help("prefer a `security { … }` block, which names each relaxation (`fmc explain relaxed-security`)"),
+                );
+            }
+        }
         for relaxation in step.settings.security.iter().flatten() {
             if !seen.insert((relaxation.span.start, relaxation.span.end)) {
                 continue;
@@ -31,6 +44,33 @@ pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
                 .help(risk),
             );
         }
+    }
+}
+
+/// Places in a `spec { … }` block that reach what the hardening sets: any security context,
+/// resource limits, and the annotations that carry relaxations to fm-operator.
+fn hardening_overrides(spec: &Map) -> Vec<(String, Span)> {
+    let mut found = Vec::new();
+    walk(spec, &mut String::new(), &mut found);
+    found
+}
+
+fn walk(map: &Map, path: &mut String, found: &mut Vec<(String, Span)>) {
+    for (key, value) in map {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(&key.value);
+        let hardening = key.value == "securityContext"
+            || path.as_str() == "resources.limits"
+            || key.value.starts_with("fmc.functionmesh.io/");
+        if hardening {
+            found.push((path.clone(), key.span));
+        } else if let Value::Map(inner) = &value.value {
+            walk(inner, path, found);
+        }
+        path.truncate(len);
     }
 }
 
