@@ -78,7 +78,7 @@ fn svg_is_xml_and_shows_every_step_and_topic() {
                 step.name.value
             );
         }
-        for topic in &model.base.topics {
+        for topic in model.base.topics.iter() {
             let shown = lines
                 .iter()
                 .any(|l| l.starts_with(&format!("{}: ", topic.name.value)));

@@ -242,10 +242,12 @@ pub(crate) fn changed_steps(base: &Mesh, env: &Mesh) -> Vec<bool> {
         .iter()
         .enumerate()
         .map(|(i, step)| {
-            let same_settings = base
-                .steps
-                .get(i)
-                .is_some_and(|b| b.name.value == step.name.value && b.settings == step.settings);
+            // Steps an environment does not override are the base's own (shared), so most
+            // comparisons end at the pointer.
+            let same_settings = base.steps.get(i).is_some_and(|b| {
+                std::sync::Arc::ptr_eq(b, step)
+                    || (b.name.value == step.name.value && b.settings == step.settings)
+            });
             let same_cluster = match (base.step_cluster(step), env.step_cluster(step)) {
                 (Some(b), Some(e)) => b.spec_fields_equal(e),
                 (None, None) => true,

@@ -5,6 +5,7 @@ mod settings;
 pub mod suggest;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub use settings::{StepSettings, Volume};
 
@@ -130,22 +131,25 @@ pub struct Mesh {
     pub annotations: Map,
     pub default_cluster: Option<Name>,
     pub clusters: Vec<Cluster>,
-    pub topics: Vec<Topic>,
-    pub steps: Vec<Step>,
+    /// Environments cannot change topics: the base's table is shared with them.
+    pub topics: Arc<Vec<Topic>>,
+    /// Shared between the base and the environments: an environment copies only the steps it
+    /// overrides, so meshes with thousands of steps and several environments stay small.
+    pub steps: Vec<Arc<Step>>,
     /// Topic positions by short name and by full name, so lookups stay O(1) in meshes with
     /// thousands of topics (the first declaration wins for a shared full name).
-    topic_by_name: HashMap<String, usize>,
-    topic_by_full_name: HashMap<String, usize>,
+    topic_by_name: Arc<HashMap<String, usize>>,
+    topic_by_full_name: Arc<HashMap<String, usize>>,
 }
 
 impl Mesh {
     fn add_topic(&mut self, topic: Topic) {
         let index = self.topics.len();
-        self.topic_by_name.insert(topic.name.value.clone(), index);
-        self.topic_by_full_name
+        Arc::make_mut(&mut self.topic_by_name).insert(topic.name.value.clone(), index);
+        Arc::make_mut(&mut self.topic_by_full_name)
             .entry(topic.full_name.clone())
             .or_insert(index);
-        self.topics.push(topic);
+        Arc::make_mut(&mut self.topics).push(topic);
     }
 
     /// The declared topic with this full Pulsar name.
@@ -240,10 +244,10 @@ impl<'a> Lowering<'a> {
             annotations: Vec::new(),
             default_cluster: None,
             clusters: Vec::new(),
-            topics: Vec::new(),
+            topics: Arc::new(Vec::new()),
             steps: Vec::new(),
-            topic_by_name: HashMap::new(),
-            topic_by_full_name: HashMap::new(),
+            topic_by_name: Arc::default(),
+            topic_by_full_name: Arc::default(),
         };
         let mut step_names: HashMap<String, Span> = HashMap::new();
         for item in &mesh.items {
@@ -308,13 +312,13 @@ impl<'a> Lowering<'a> {
                     }
                     step_names.insert(s.name.value.clone(), s.name.span);
                     let settings = self.fold(&s.body, 0);
-                    base.steps.push(Step {
+                    base.steps.push(Arc::new(Step {
                         kind: s.kind.clone(),
                         name: s.name.clone(),
                         runtime: s.runtime.clone(),
                         class: s.class.clone(),
                         settings,
-                    });
+                    }));
                 }
                 MeshItem::Env(e) => envs.push(e),
             }
@@ -447,7 +451,7 @@ impl<'a> Lowering<'a> {
         for (name, body) in &env.steps {
             let over = self.fold(body, 0);
             match mesh.steps.iter_mut().find(|s| s.name.value == name.value) {
-                Some(step) => step.settings.overlay(&over),
+                Some(step) => Arc::make_mut(step).settings.overlay(&over),
                 None => {
                     let names: Vec<&str> =
                         base.steps.iter().map(|s| s.name.value.as_str()).collect();
