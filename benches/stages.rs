@@ -1,27 +1,81 @@
-//! Per-stage timings on a synthetic mesh, so a regression points at its stage:
+//! Per-stage timings and heap peaks on a synthetic mesh, so a regression points at its stage:
 //! `cargo bench --bench stages [-- STEPS]` (default 10,000 steps). Prints figures; asserts
-//! nothing about speed (targets live in bench/README.md, never in tests).
+//! nothing about speed or memory (targets live in bench/README.md, never in tests).
 
+use std::alloc::{GlobalAlloc, Layout};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use fmc::codegen::{self, Options, Templates};
 use fmc::diag::SourceFile;
 use fmc::synth::{synth, SynthOptions};
 
+/// mimalloc (as `fmc` uses) with a count of live bytes and their high-water mark, so each
+/// stage can report how far above its starting point the heap went.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { mimalloc::MiMalloc.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            grew(new_size);
+        }
+        p
+    }
+}
+
+fn grew(bytes: usize) {
+    let live = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }
 
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+/// Median time of `runs` runs of `f`, the heap it needed above what was live before it
+/// (the peak of its last run), and its last result.
+fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, f64, T) {
     let mut samples = Vec::new();
     let mut last = None;
+    let mut above = 0;
     for _ in 0..runs {
+        drop(last.take());
+        let before = LIVE.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
         let start = Instant::now();
         last = Some(f());
         samples.push(start.elapsed());
+        above = PEAK.load(Ordering::Relaxed) - before;
     }
-    (median(samples), last.expect("at least one run"))
+    let mib = above as f64 / (1024.0 * 1024.0);
+    (median(samples), mib, last.expect("at least one run"))
+}
+
+fn row(stage: &str, time: Duration, mib: f64, note: &str) {
+    println!(
+        "  {stage:<14} {:>9.2} ms {mib:>8.1} MiB{note}",
+        time.as_secs_f64() * 1e3
+    );
 }
 
 fn main() {
@@ -37,56 +91,82 @@ fn main() {
     });
     let file = SourceFile::new("synth.fm", text);
     println!(
-        "stage timings, {steps} steps, {} bytes, median of {runs}",
+        "stage timings, {steps} steps, {} bytes, median of {runs}; heap: the stage's peak above what was live before it",
         file.text.len()
     );
 
-    let (parse, ast) = time(runs, || fmc::syntax::parse(&file).expect("parses"));
-    println!("  parse          {:>9.2} ms", parse.as_secs_f64() * 1e3);
-    let (lower, model) = time(runs, || fmc::model::lower(&ast).0.expect("lowers"));
-    println!("  lower          {:>9.2} ms", lower.as_secs_f64() * 1e3);
-    let (graph, _) = time(runs, || {
+    let (t, m, ast) = measure(runs, || fmc::syntax::parse(&file).expect("parses"));
+    row("parse", t, m, "");
+    let (t, m, model) = measure(runs, || fmc::model::lower(&ast).0.expect("lowers"));
+    row("lower", t, m, "");
+    let (t, m, _) = measure(runs, || {
         let mut d = fmc::diag::Diagnostics::default();
         fmc::graph::MeshGraph::build(&model.base, &mut d)
     });
-    println!("  graph (base)   {:>9.2} ms", graph.as_secs_f64() * 1e3);
-    let (passes, diagnostics) = time(runs, || fmc::passes::check(&model));
+    row("graph (base)", t, m, "");
+    let (t, m, diagnostics) = measure(runs, || fmc::passes::check(&model));
     assert!(diagnostics.is_empty());
-    println!("  passes (all)   {:>9.2} ms", passes.as_secs_f64() * 1e3);
-    let (resources, _) = time(runs, || {
+    row("passes (all)", t, m, "   base + 3 environments");
+    let (t, m, diagnostics) = measure(runs, || {
+        let mut d = codegen::admission(&model.base, None);
+        for env in &model.envs {
+            d.extend(codegen::admission(env, Some(&model.base)));
+        }
+        d
+    });
+    assert!(diagnostics.is_empty());
+    row(
+        "admission",
+        t,
+        m,
+        "      the operator's rules, as `check` runs them",
+    );
+    let (t, m, _) = measure(runs, || fmc::pipeline::check(&file));
+    row("check (all)", t, m, "    what `fmc check` does");
+    drop(ast);
+
+    let (t, m, base) = measure(runs, || {
         codegen::resources(&model.base, &Options::default()).expect("resources")
     });
-    println!("  resources      {:>9.2} ms", resources.as_secs_f64() * 1e3);
-    let base = codegen::resources(&model.base, &Options::default()).expect("resources");
-    let mesh_value = &base[0].value;
-    let (emit, yaml) = time(runs, || serde_yaml_ng::to_string(mesh_value).expect("yaml"));
-    println!(
-        "  yaml emit      {:>9.2} ms ({} bytes)",
-        emit.as_secs_f64() * 1e3,
-        yaml.len()
+    row(
+        "resources",
+        t,
+        m,
+        "      one effective mesh → typed resources → JSON",
     );
-    let (reparse, _) = time(runs, || {
+    let mesh_value = &base[0].value;
+    let (t, m, yaml) = measure(runs, || serde_yaml_ng::to_string(mesh_value).expect("yaml"));
+    row("yaml emit", t, m, &format!("      {} bytes", yaml.len()));
+    let (t, m, _) = measure(runs, || {
         serde_yaml_ng::from_str::<serde_json::Value>(&yaml).expect("yaml")
     });
-    println!("  yaml parse     {:>9.2} ms", reparse.as_secs_f64() * 1e3);
-    let (mj, _) = time(runs, || {
+    row(
+        "yaml parse",
+        t,
+        m,
+        "      what a custom template's check costs",
+    );
+    let (t, m, _) = measure(runs, || {
         minijinja::Value::from(minijinja::value::Serde(mesh_value))
     });
-    println!("  to minijinja   {:>9.2} ms", mj.as_secs_f64() * 1e3);
-    let (json_emit, json) = time(runs, || serde_json::to_string(mesh_value).expect("json"));
-    println!("  json emit      {:>9.2} ms", json_emit.as_secs_f64() * 1e3);
-    let (json_parse, _) = time(runs, || {
-        serde_json::from_str::<serde_json::Value>(&json).expect("json")
-    });
-    println!(
-        "  json parse     {:>9.2} ms",
-        json_parse.as_secs_f64() * 1e3
-    );
+    row("to minijinja", t, m, "");
+    drop(yaml);
+    drop(base);
     let templates = Templates::builtin();
-    let (generate, output) = time(runs, || {
+    let (t, m, output) = measure(runs, || {
         codegen::generate(&model, &file.name, &Options::default(), &templates).expect("generates")
     });
-    println!("  codegen (all)  {:>9.2} ms", generate.as_secs_f64() * 1e3);
+    row("codegen (all)", t, m, "  base + 3 environments");
+    drop(model);
+    let (t, m, _) = measure(runs, || {
+        fmc::pipeline::compile(&file, &Options::default(), &templates)
+    });
+    row(
+        "compile (all)",
+        t,
+        m,
+        "  what `fmc compile` does before writing",
+    );
     let bytes: usize = output.files.values().map(String::len).sum();
     println!(
         "  output         {bytes} bytes in {} files",
