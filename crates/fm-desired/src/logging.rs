@@ -247,7 +247,8 @@ fn log4j_tree(level: &str, cfg: Option<&RuntimeLogConfig>) -> Node {
 pub enum JavaLogSetup {
     /// Generated: write `content` to `path` before starting.
     Generated { path: String, content: String },
-    /// The user's ConfigMap `name`, key `key`, mounted under [`JAVA_LOG_DIR`].
+    /// The user's ConfigMap `config_map`: its key `key` is projected under [`JAVA_LOG_DIR`]
+    /// as `path`'s file name.
     User {
         path: String,
         config_map: String,
@@ -263,35 +264,41 @@ impl JavaLogSetup {
     }
 }
 
+/// The log4j2 file the Java instance reads, by format: log4j2 picks its parser from the file
+/// name's extension (anything unknown is read as XML), so the name follows
+/// `javaLog4JConfigFileType` — for a user's ConfigMap key too, whatever the key is called.
+/// XML is the default; `ini` is not a log4j2 format (upstream ignores it too).
+fn java_log_path(cfg: Option<&RuntimeLogConfig>) -> String {
+    match cfg.and_then(|c| c.java_log4j_config_file_type) {
+        Some(JavaLog4jConfigFileType::Yaml) => format!("{JAVA_LOG_DIR}/java_instance_log4j.yaml"),
+        _ => format!("{JAVA_LOG_DIR}/java_instance_log4j.xml"),
+    }
+}
+
 pub fn java_setup(cfg: Option<&RuntimeLogConfig>) -> JavaLogSetup {
+    let path = java_log_path(cfg);
     if let Some(user) = cfg.and_then(|c| c.log_config.as_ref()) {
         return JavaLogSetup::User {
-            path: format!("{JAVA_LOG_DIR}/{}", user.key),
+            path,
             config_map: user.name.clone(),
             key: user.key.clone(),
         };
     }
     let level = java_level(cfg.and_then(|c| c.level).unwrap_or(LogLevel::Info));
     let tree = log4j_tree(level, cfg);
-    match cfg.and_then(|c| c.java_log4j_config_file_type) {
+    let content = match cfg.and_then(|c| c.java_log4j_config_file_type) {
         Some(JavaLog4jConfigFileType::Yaml) => {
             let mut root = serde_json::Map::new();
             root.insert("Configuration".into(), to_yaml_value(&tree));
-            JavaLogSetup::Generated {
-                path: format!("{JAVA_LOG_DIR}/java_instance_log4j.yaml"),
-                content: serde_yaml_ng::to_string(&root).unwrap_or_default(),
-            }
+            serde_yaml_ng::to_string(&root).unwrap_or_default()
         }
-        // XML is the default; `ini` is not a log4j2 format (upstream ignores it too).
         _ => {
             let mut content = String::new();
             render_xml(&tree, 0, &mut content);
-            JavaLogSetup::Generated {
-                path: format!("{JAVA_LOG_DIR}/java_instance_log4j.xml"),
-                content,
-            }
+            content
         }
-    }
+    };
+    JavaLogSetup::Generated { path, content }
 }
 
 /// Where the Python instance's logging configuration comes from.
@@ -321,8 +328,9 @@ impl PythonLogSetup {
 pub fn python_setup(cfg: Option<&RuntimeLogConfig>) -> PythonLogSetup {
     let path = format!("{PYTHON_LOG_DIR}/python_instance_logging.ini");
     if let Some(user) = cfg.and_then(|c| c.log_config.as_ref()) {
+        // The user's key is projected under the generated file's name, as upstream does.
         return PythonLogSetup::User {
-            path: format!("{PYTHON_LOG_DIR}/{}", user.key),
+            path,
             config_map: user.name.clone(),
             key: user.key.clone(),
         };
@@ -418,17 +426,34 @@ mod tests {
     }
 
     #[test]
-    fn user_config_maps_win() {
-        let cfg = RuntimeLogConfig {
+    fn user_config_maps_win_under_the_name_of_their_format() {
+        let mut cfg = RuntimeLogConfig {
             log_config: Some(fm_api::common::LogConfigRef {
                 name: "cm".into(),
-                key: "log4j2.xml".into(),
+                key: "settings".into(),
             }),
             ..Default::default()
         };
+        let user = |setup: JavaLogSetup| match setup {
+            JavaLogSetup::User { path, key, .. } => (path, key),
+            other => panic!("user config expected, got {other:?}"),
+        };
+        // log4j2 chooses its parser by extension: the key's own name does not matter.
         assert_eq!(
-            java_setup(Some(&cfg)).path(),
-            "/pulsar/conf/java-log/log4j2.xml"
+            user(java_setup(Some(&cfg))),
+            (
+                "/pulsar/conf/java-log/java_instance_log4j.xml".into(),
+                "settings".into()
+            )
+        );
+        cfg.java_log4j_config_file_type = Some(JavaLog4jConfigFileType::Yaml);
+        assert_eq!(
+            user(java_setup(Some(&cfg))).0,
+            "/pulsar/conf/java-log/java_instance_log4j.yaml"
+        );
+        assert_eq!(
+            python_setup(Some(&cfg)).path(),
+            "/pulsar/conf/python-log/python_instance_logging.ini"
         );
     }
 }

@@ -12,7 +12,7 @@ use crate::command::auth::{self, Mounts};
 use crate::command::{LogFiles, Plan};
 use crate::component::{Component, Specific};
 use crate::download::{DOWNLOAD_DIR, DOWNLOAD_VOLUME};
-use crate::logging::{JavaLogSetup, PythonLogSetup, JAVA_LOG_DIR, PYTHON_LOG_DIR};
+use crate::logging::{JavaLogSetup, PythonLogSetup, JAVA_LOG_DIR};
 use crate::naming::volume_name;
 
 /// Writable paths of the Java and Go runners, backed by emptyDirs under a read-only root:
@@ -99,12 +99,20 @@ impl PodFiles {
         self.add_mount(name, dir);
     }
 
-    fn config_map(&mut self, cm: &str, suffix: &str, dir: &str) {
+    /// The user's log configuration: key `key` of ConfigMap `cm` appears as the file `path`
+    /// (whose directory is mounted), whatever the key is called.
+    fn config_map(&mut self, cm: &str, key: &str, suffix: &str, path: &str) {
         let name = volume_name(&format!("{cm}-{suffix}"));
+        let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
         self.add_volume(Volume {
             name: name.clone(),
             config_map: Some(ConfigMapVolumeSource {
                 name: cm.to_owned(),
+                items: Some(vec![KeyToPath {
+                    key: key.to_owned(),
+                    path: file.to_owned(),
+                    mode: None,
+                }]),
                 ..Default::default()
             }),
             ..Default::default()
@@ -186,12 +194,16 @@ pub fn pod_files(c: &Component<'_>, plan: &Plan, read_only_root: bool) -> PodFil
     );
 
     match &plan.log_files {
-        LogFiles::Java(JavaLogSetup::User { config_map, .. }) => {
-            f.config_map(config_map, "java-log-conf", JAVA_LOG_DIR)
-        }
-        LogFiles::Python(PythonLogSetup::User { config_map, .. }) => {
-            f.config_map(config_map, "python-log-conf", PYTHON_LOG_DIR)
-        }
+        LogFiles::Java(JavaLogSetup::User {
+            config_map,
+            key,
+            path,
+        }) => f.config_map(config_map, key, "java-log-conf", path),
+        LogFiles::Python(PythonLogSetup::User {
+            config_map,
+            key,
+            path,
+        }) => f.config_map(config_map, key, "python-log-conf", path),
         LogFiles::Java(JavaLogSetup::Generated { .. }) if read_only_root => {
             f.empty_dir(LOG_CONF_VOLUME, JAVA_LOG_DIR)
         }
