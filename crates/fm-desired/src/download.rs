@@ -71,15 +71,36 @@ pub fn download_messaging<'a>(c: &Component<'a>) -> (Option<&'a PulsarMessaging>
 pub const DEFAULT_DOWNLOADER_IMAGE: &str = "streamnative/pulsarctl:2.10.2.3";
 pub const DOWNLOADER_CONTAINER: &str = "downloader";
 
+/// Where pulsarctl keeps its state (`~/.config/pulsar`: the context and the OAuth2 grants)
+/// when it runs in the main container: `/tmp` is writable there even under a read-only root
+/// filesystem (an emptyDir), which the image's home directory is not.
+pub const MAIN_CONTAINER_HOME: &str = "/tmp";
+
 /// The shell step that downloads the package to `dest` from a container running `image`,
 /// or `None` when the package is in the image. `image` decides between pulsarctl and
-/// pulsar-admin (the downloader image always has pulsarctl).
-pub fn step(c: &Component<'_>, image: &str, location: Location<'_>, dest: &str) -> Option<String> {
+/// pulsar-admin (the downloader image always has pulsarctl). `home`, when given, is the
+/// `HOME` every pulsarctl invocation gets.
+pub fn step(
+    c: &Component<'_>,
+    image: &str,
+    location: Location<'_>,
+    dest: &str,
+    home: Option<&str>,
+) -> Option<String> {
     let (messaging, mounts) = download_messaging(c);
     let web = format!("\"${{{}webServiceURL}}\"", mounts.env_prefix);
     let pulsarctl = c.common.image_has_pulsarctl.unwrap_or(false)
         || image_has_pulsarctl(image)
         || image.contains("/pulsarctl:");
+    // `HOME=<dir> pulsarctl`: an assignment before the command, for that command only.
+    let pulsarctl_words = || -> Vec<Word> {
+        let mut words: Vec<Word> = home
+            .map(|h| Word::raw("HOME=").then_lit(h))
+            .into_iter()
+            .collect();
+        words.push(Word::lit("pulsarctl"));
+        words
+    };
     let target = match location {
         Location::InImage => return None,
         Location::Http(url) => {
@@ -114,16 +135,13 @@ pub fn step(c: &Component<'_>, image: &str, location: Location<'_>, dest: &str) 
     let mut words;
     if pulsarctl {
         steps.push("export PATH=$PATH:/pulsar/bin".to_owned());
-        words = vec![
-            Word::lit("pulsarctl"),
-            Word::lit("--admin-service-url"),
-            Word::raw(web.clone()),
-        ];
+        words = pulsarctl_words();
+        words.extend([Word::lit("--admin-service-url"), Word::raw(web.clone())]);
         match oauth2 {
             // pulsarctl authenticates OAuth2 through a context it activates first.
             Some(o) => {
-                let mut ctx = vec![
-                    Word::lit("pulsarctl"),
+                let mut ctx = pulsarctl_words();
+                ctx.extend([
                     Word::lit("context"),
                     Word::lit("set"),
                     Word::lit("downloader"),
@@ -135,15 +153,33 @@ pub fn step(c: &Component<'_>, image: &str, location: Location<'_>, dest: &str) 
                     Word::lit(&o.audience),
                     Word::lit("--key-file"),
                     Word::lit(format!("{}/{}", mounts.oauth2_dir, o.key_secret_key)),
-                ];
+                ]);
                 if let Some(scope) = o.scope.as_deref().filter(|s| !s.is_empty()) {
                     ctx.push(Word::lit("--scope"));
                     ctx.push(Word::lit(scope));
                 }
                 steps.push(command_line(&ctx));
-                steps.push("pulsarctl oauth2 activate".to_owned());
+                let mut activate = pulsarctl_words();
+                activate.extend([Word::lit("oauth2"), Word::lit("activate")]);
+                steps.push(command_line(&activate));
             }
-            None => words.extend(auth::admin_auth_args(messaging, mounts)),
+            None => {
+                // A plugin and parameters (`genericAuth`, or the legacy `authSecret`): with
+                // the OAuth2 plugin, pulsarctl only reads a grant that `oauth2 activate` saved
+                // before, so that is tried first, as upstream does; for other plugins it fails
+                // harmlessly.
+                if let Some((_, params)) = auth::plugin_and_params(messaging, mounts) {
+                    let mut activate = pulsarctl_words();
+                    activate.extend([
+                        Word::lit("oauth2"),
+                        Word::lit("activate"),
+                        Word::lit("--auth-params"),
+                        params,
+                    ]);
+                    steps.push(format!("( {} || true )", command_line(&activate)));
+                }
+                words.extend(auth::admin_auth_args(messaging, mounts));
+            }
         }
     } else {
         words = vec![

@@ -1,5 +1,6 @@
 //! Regressions found by running upstream's own end-to-end resources through the engine: a
-//! user's log configuration reaches the runner under the file name its format needs.
+//! user's log configuration reaches the runner under the file name its format needs, and
+//! pulsarctl downloads work with plugin-style credentials and under a read-only root.
 
 mod common;
 
@@ -158,4 +159,197 @@ spec:
         words[at + 1],
         "/pulsar/conf/python-log/python_instance_logging.ini"
     );
+}
+
+/// The steps of a script that run pulsarctl, as words.
+fn pulsarctl_steps(script: &str) -> Vec<Vec<String>> {
+    shell::steps(script)
+        .iter()
+        .map(|s| shell::words(s))
+        .filter(|w| w.iter().any(|x| x == "pulsarctl"))
+        .collect()
+}
+
+/// With the OAuth2 plugin given as plugin + parameters (a legacy `authSecret` here),
+/// pulsarctl only reads a grant saved by `oauth2 activate`: the activation is tried first,
+/// its failure tolerated (other plugins), as upstream's in-container download does.
+#[test]
+fn pulsarctl_with_a_legacy_auth_secret_activates_oauth2_first() {
+    let p = pod(r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: fetch-py, namespace: team }
+spec:
+  image: streamnative/pulsar-functions-pulsarctl-python-runner:3.2.2.1
+  className: upper.Upper
+  input: { topics: [persistent://public/default/words] }
+  pulsar: { pulsarConfig: pulsar-local, authSecret: pulsar-credentials }
+  python:
+    py: upper.py
+    pyLocation: function://public/default/upper@3
+"#);
+    let steps = pulsarctl_steps(&script(&p));
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    assert_eq!(
+        steps[0],
+        [
+            "(",
+            "HOME=/tmp",
+            "pulsarctl",
+            "oauth2",
+            "activate",
+            "--auth-params",
+            "${clientAuthenticationParameters}",
+            "||",
+            "true",
+            ")"
+        ]
+    );
+    let download = &steps[1];
+    assert_eq!(&download[..2], ["HOME=/tmp", "pulsarctl"]);
+    assert!(download
+        .windows(2)
+        .any(|w| w == ["--auth-plugin", "${clientAuthenticationPlugin}"]));
+    assert!(download.ends_with(&[
+        "packages".into(),
+        "download".into(),
+        "function://public/default/upper@3".into(),
+        "--path".into(),
+        "/pulsar/download/upper.py".into(),
+    ]));
+}
+
+#[test]
+fn pulsarctl_with_generic_auth_activates_with_its_literal_parameters() {
+    let p = pod(r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: fetch-java, namespace: team }
+spec:
+  image: streamnative/pulsar-functions-pulsarctl-java-runner:3.2.2.1
+  className: org.example.Upper
+  input: { topics: [persistent://public/default/words] }
+  pulsar:
+    pulsarConfig: pulsar-local
+    authConfig:
+      genericAuth:
+        clientAuthenticationPlugin: org.apache.pulsar.client.impl.auth.oauth2.AuthenticationOAuth2
+        clientAuthenticationParameters: '{"type":"client_credentials","issuerUrl":"https://id.example/","audience":"urn:team","privateKey":"/keys/it''s.json"}'
+  java:
+    jar: upper.jar
+    jarLocation: function://public/default/upper@3
+"#);
+    let steps = pulsarctl_steps(&script(&p));
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    assert_eq!(
+        &steps[0][..6],
+        [
+            "(",
+            "HOME=/tmp",
+            "pulsarctl",
+            "oauth2",
+            "activate",
+            "--auth-params"
+        ]
+    );
+    // The parameters arrive as one word, quotes included.
+    assert_eq!(
+        steps[0][6],
+        r#"{"type":"client_credentials","issuerUrl":"https://id.example/","audience":"urn:team","privateKey":"/keys/it's.json"}"#
+    );
+}
+
+/// pulsarctl writes its context and OAuth2 grants under `$HOME/.config/pulsar`; the Java
+/// runner's root filesystem is read-only, so each pulsarctl call gets `HOME=/tmp`, an
+/// emptyDir in that container.
+#[test]
+fn pulsarctl_keeps_its_state_in_a_writable_home_under_a_read_only_root() {
+    let p = pod(r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: fetch-oauth, namespace: team }
+spec:
+  image: streamnative/pulsar-functions-pulsarctl-java-runner:3.2.2.1
+  className: org.example.Upper
+  input: { topics: [persistent://public/default/words] }
+  pulsar:
+    pulsarConfig: pulsar-local
+    authConfig:
+      oauth2Config: { audience: urn:team, issuerUrl: "https://id.example/", keySecretName: team-key, keySecretKey: key.json }
+  java:
+    jar: upper.jar
+    jarLocation: function://public/default/upper@3
+"#);
+    let c = main_container(&p);
+    assert_eq!(
+        c.security_context
+            .as_ref()
+            .and_then(|s| s.read_only_root_filesystem),
+        Some(true)
+    );
+    let tmp = c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .find(|m| m.mount_path == "/tmp")
+        .expect("/tmp is mounted");
+    assert!(volume(&p, &tmp.name).empty_dir.is_some());
+    let steps = pulsarctl_steps(&script(&p));
+    let verbs: Vec<&str> = steps.iter().map(|w| w[2].as_str()).collect();
+    assert_eq!(
+        verbs,
+        ["context", "oauth2", "--admin-service-url"],
+        "{steps:?}"
+    );
+    for step in &steps {
+        assert_eq!(&step[..2], ["HOME=/tmp", "pulsarctl"], "{step:?}");
+    }
+}
+
+/// The init-container downloader has its own scratch HOME in its env: no prefix there.
+#[test]
+fn the_downloader_init_container_needs_no_home_prefix() {
+    let options = Options {
+        download_in_init_container: true,
+        ..Options::default()
+    };
+    let objects = desired_for_function(
+        &function(
+            r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: fetch-init, namespace: team }
+spec:
+  className: org.example.Upper
+  input: { topics: [persistent://public/default/words] }
+  pulsar: { pulsarConfig: pulsar-local, authSecret: pulsar-credentials }
+  java:
+    jar: upper.jar
+    jarLocation: function://public/default/upper@3
+"#,
+        ),
+        None,
+        &options,
+    )
+    .expect("valid");
+    let p = objects
+        .statefulset
+        .spec
+        .and_then(|s| s.template.spec)
+        .expect("pod spec");
+    let downloader = p
+        .init_containers
+        .iter()
+        .flatten()
+        .find(|c| c.name == "downloader")
+        .expect("downloader");
+    assert!(downloader
+        .env
+        .iter()
+        .flatten()
+        .any(|e| e.name == "HOME" && e.value.as_deref() == Some("/tmp")));
+    let steps = pulsarctl_steps(&downloader.command.as_ref().expect("command")[2]);
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    assert_eq!(&steps[0][..4], ["(", "pulsarctl", "oauth2", "activate"]);
+    assert_eq!(steps[1][0], "pulsarctl");
 }

@@ -62,7 +62,7 @@ pub fn oauth2_params(o: &OAuth2Config, dir: &str) -> String {
 }
 
 /// `(plugin, params)` words, or nothing when the block has no authentication.
-fn plugin_and_params(m: Option<&PulsarMessaging>, mounts: Mounts) -> Option<(Word, Word)> {
+pub fn plugin_and_params(m: Option<&PulsarMessaging>, mounts: Mounts) -> Option<(Word, Word)> {
     let m = m?;
     if let Some(a) = &m.auth_config {
         if let Some(o) = &a.oauth2_config {

@@ -82,12 +82,19 @@ pub fn package(c: &Component<'_>, image: &str, options: &Options) -> Package {
                 Package {
                     path: dest.clone(),
                     download: None,
-                    init_download: download::step(c, &image, location, &dest),
+                    // The downloader's own env points HOME at its scratch volume.
+                    init_download: download::step(c, &image, location, &dest, None),
                 }
             } else {
                 Package {
                     path: dest.clone(),
-                    download: download::step(c, image, location, &dest),
+                    download: download::step(
+                        c,
+                        image,
+                        location,
+                        &dest,
+                        Some(download::MAIN_CONTAINER_HOME),
+                    ),
                     init_download: None,
                 }
             }
