@@ -1,0 +1,4 @@
+//! `cargo fuzz run import`: see fuzz/README.md for what it asserts.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fmc_fuzz::import(data));

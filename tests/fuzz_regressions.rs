@@ -1,0 +1,64 @@
+//! The fuzzers' findings as regression tests: every input under `tests/fuzz-regressions/TARGET/`
+//! (a crash, hang or slow unit `fuzz/run TARGET` found, minimised) goes through that target's
+//! invariants, taken from the fuzz harness itself (`fuzz/src/lib.rs`), and so do the seeds the
+//! fuzzers start from. See fuzz/README.md for the runs and what each finding was.
+mod common;
+
+#[path = "../fuzz/src/lib.rs"]
+mod invariants;
+
+use std::path::{Path, PathBuf};
+
+/// The files of a directory, sorted; none when it does not exist.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Runs `check` on every file, naming each first so that a failure says which input it was.
+fn run_all(paths: &[PathBuf], check: fn(&[u8])) {
+    for path in paths {
+        eprintln!("{}", path.display());
+        check(&std::fs::read(path).expect("readable input"));
+    }
+}
+
+fn regressions(target: &str) -> Vec<PathBuf> {
+    files(&common::root().join("tests/fuzz-regressions").join(target))
+}
+
+#[test]
+fn compile_findings_hold() {
+    run_all(&regressions("compile"), invariants::compile);
+}
+
+#[test]
+fn fmt_findings_hold() {
+    run_all(&regressions("fmt"), invariants::fmt);
+}
+
+#[test]
+fn import_findings_hold() {
+    run_all(&regressions("import"), invariants::import);
+}
+
+#[test]
+fn the_seeds_satisfy_every_invariant() {
+    let root = common::root();
+    let mut meshes = common::examples();
+    meshes.extend(files(&root.join("tests/broken")));
+    meshes.extend(files(&root.join("tests/format")));
+    assert!(meshes.len() > 20, "seeds missing: {meshes:?}");
+    run_all(&meshes, invariants::compile);
+    run_all(&meshes, invariants::fmt);
+    let yaml = files(&root.join("tests/import"));
+    assert!(!yaml.is_empty(), "no YAML seeds");
+    run_all(&yaml, invariants::import);
+}
