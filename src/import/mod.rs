@@ -38,6 +38,9 @@ pub fn import(text: &str) -> Result<Imported, String> {
     if docs.workloads.is_empty() {
         return Err("no Function, Source, Sink or FunctionMesh in the input".into());
     }
+    for w in &docs.workloads {
+        refuse_generic_runtime(w)?;
+    }
     if docs.meshes.len() > 1 {
         return Err(format!(
             "{} FunctionMeshes in one input ({}); a mesh file holds one: import them one at a time",
@@ -73,6 +76,16 @@ pub fn import(text: &str) -> Result<Imported, String> {
                 .unwrap_or("pulsar")
         })
         .collect();
+    // A ConfigMap becomes a cluster only when a step's `pulsar.pulsarConfig` names it; any
+    // other (a log configuration, a package service's URLs) would vanish from the output.
+    for (document, name) in &docs.config_map_documents {
+        if !config_maps.contains(name.as_str()) {
+            warnings.push(format!(
+                "document {document} (ConfigMap {name}): not imported; only the ConfigMaps a step's \
+                 `pulsar.pulsarConfig` names become clusters, apply it separately"
+            ));
+        }
+    }
     let mut drafts = Vec::new();
     for (w, name) in docs.workloads.iter().zip(&step_names) {
         let mut cx = step::Context {
@@ -129,6 +142,35 @@ pub fn import(text: &str) -> Result<Imported, String> {
         warnings,
         function_mesh,
     })
+}
+
+/// A Function on the generic runtime (`genericRuntime`, e.g. Node.js) has no equivalent in
+/// the language, whose functions run java, python or go: written as one of those, its mesh
+/// would neither check nor give the resource back, so the import stops and says why.
+fn refuse_generic_runtime(w: &read::Workload) -> Result<(), String> {
+    let generic = w.spec.get("genericRuntime").is_some_and(|g| !g.is_null());
+    let other = ["java", "python", "golang"]
+        .iter()
+        .any(|k| w.spec.get(*k).is_some_and(|b| !b.is_null()));
+    if generic && !other {
+        let language = w
+            .spec
+            .get("genericRuntime")
+            .and_then(|g| g.get("language"))
+            .and_then(Json::as_str)
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        let what = match &w.mesh {
+            Some(mesh) => format!("FunctionMesh {mesh}, function {}", w.name),
+            None => format!("Function {}", w.name),
+        };
+        return Err(format!(
+            "document {} ({what}): runs on the generic runtime{language}, which a mesh cannot say \
+             (its functions are java, python or go); leave it out of the input and apply it as it is",
+            w.document
+        ));
+    }
+    Ok(())
 }
 
 fn step_text(d: &step::Draft) -> String {

@@ -40,6 +40,8 @@ pub struct Documents {
     pub meshes: Vec<String>,
     /// ConfigMap name → its `data`.
     pub config_maps: BTreeMap<String, BTreeMap<String, String>>,
+    /// Where each ConfigMap was: (1-based document number, name), in input order.
+    pub config_map_documents: Vec<(usize, String)>,
     pub warnings: Vec<String>,
 }
 
@@ -94,6 +96,7 @@ fn read_document(index: usize, value: Json, docs: &mut Documents) -> Result<(), 
                         .collect()
                 })
                 .unwrap_or_default();
+            docs.config_map_documents.push((index, name.clone()));
             docs.config_maps.insert(name, data);
             return Ok(());
         }

@@ -1,0 +1,115 @@
+//! What `fmc import` cannot carry into a mesh is said, never dropped quietly: ConfigMaps that
+//! do not become a cluster, and functions on the generic runtime (found importing upstream's
+//! end-to-end resources).
+
+/// One Function on cluster `edge`, with its log configuration and its package service's URLs
+/// in two more ConfigMaps.
+const WITH_SIDE_CONFIG_MAPS: &str = r#"
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: edge }
+data: { webServiceURL: "http://edge:8080", brokerServiceURL: "pulsar://edge:6650" }
+---
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: shop-tally }
+spec:
+  className: org.example.Tally
+  input: { topics: [persistent://public/default/sales] }
+  pulsar: { pulsarConfig: edge }
+  pulsarPackageService: { pulsarConfig: packages }
+  java:
+    jar: tally.jar
+    jarLocation: function://public/default/tally@2
+    log: { logConfig: { name: tally-logging, key: log4j2.xml } }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: tally-logging }
+data: { log4j2.xml: "<Configuration/>" }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: packages }
+data: { webServiceURL: "http://packages:8080", brokerServiceURL: "pulsar://packages:6650" }
+"#;
+
+#[test]
+fn config_maps_that_become_no_cluster_are_reported_with_their_document() {
+    let imported = fmc::import::import(WITH_SIDE_CONFIG_MAPS).expect("imports");
+    let about = |name: &str| -> Vec<&String> {
+        imported
+            .warnings
+            .iter()
+            .filter(|w| w.contains(&format!("(ConfigMap {name})")))
+            .collect()
+    };
+    assert!(about("edge").is_empty(), "{:?}", imported.warnings);
+    for (document, name) in [(3, "tally-logging"), (4, "packages")] {
+        let found = about(name);
+        assert_eq!(found.len(), 1, "{:?}", imported.warnings);
+        assert!(
+            found[0].starts_with(&format!("document {document} "))
+                && found[0].contains("not imported"),
+            "{}",
+            found[0]
+        );
+    }
+    // The references themselves stay in the step, as written.
+    assert!(imported.mesh.contains("tally-logging"), "{}", imported.mesh);
+    assert!(
+        imported.mesh.contains("pulsarConfig: \"packages\""),
+        "{}",
+        imported.mesh
+    );
+}
+
+#[test]
+fn a_generic_runtime_function_is_refused_naming_it() {
+    let text = r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: greet-js }
+spec:
+  className: greet
+  input: { topics: [persistent://public/default/names] }
+  pulsar: { pulsarConfig: local }
+  genericRuntime:
+    functionFile: greet.js
+    functionFileLocation: function://public/default/greet@1
+    language: nodejs
+"#;
+    let error = fmc::import::import(text).expect_err("no generic runtime in a mesh");
+    assert!(
+        error.starts_with("document 1 (Function greet-js): runs on the generic runtime (nodejs)"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_generic_runtime_member_of_a_function_mesh_is_refused_too() {
+    let text = r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: FunctionMesh
+metadata: { name: greetings }
+spec:
+  functions:
+    - name: upper
+      className: org.example.Upper
+      input: { topics: [persistent://public/default/names] }
+      output: { topic: persistent://public/default/upper }
+      pulsar: { pulsarConfig: local }
+      java: { jar: /opt/upper.jar }
+    - name: greet
+      input: { topics: [persistent://public/default/upper] }
+      pulsar: { pulsarConfig: local }
+      genericRuntime: { functionFile: /opt/greet.wasm, language: wasm }
+"#;
+    let error = fmc::import::import(text).expect_err("no generic runtime in a mesh");
+    assert!(
+        error.starts_with(
+            "document 1 (FunctionMesh greetings, function greet): runs on the generic runtime (wasm)"
+        ),
+        "{error}"
+    );
+}
