@@ -134,7 +134,7 @@ fn main() {
         m,
         "      one effective mesh → typed resources → JSON",
     );
-    let mesh_value = &base[0].value;
+    let mesh_value = &base[0].value().expect("value");
     let (t, m, yaml) = measure(runs, || serde_yaml_ng::to_string(mesh_value).expect("yaml"));
     row("yaml emit", t, m, &format!("      {} bytes", yaml.len()));
     let (t, m, _) = measure(runs, || {

@@ -186,7 +186,7 @@ fn main() -> ExitCode {
             if output == "-" {
                 let mut stdout = std::io::stdout().lock();
                 if let Err(e) = stdout
-                    .write_all(generated.stream.as_bytes())
+                    .write_all(generated.stream().as_bytes())
                     .and_then(|_| stdout.flush())
                 {
                     return usage_error(&format!("writing to stdout: {e}"));

@@ -5,9 +5,27 @@ use crate::diag::{Diagnostics, SourceFile};
 use crate::model::{self, Model};
 use crate::{passes, syntax};
 
-/// Parses, lowers and runs every analysis pass. The model is returned only when there are
-/// no errors (warnings may be present).
+/// Parses, lowers and runs every analysis pass, then builds every step's spec and puts it to
+/// the operator's admission rules (everything but rendering). The model is returned only
+/// when there are no errors (warnings may be present).
 pub fn check(file: &SourceFile) -> (Option<Model>, Diagnostics) {
+    let (model, mut diagnostics) = analyse(file);
+    let Some(model) = model else {
+        return (None, diagnostics);
+    };
+    diagnostics.extend(codegen::admission(&model.base, None));
+    for env in &model.envs {
+        diagnostics.extend(codegen::admission(env, Some(&model.base)));
+    }
+    if diagnostics.has_errors() {
+        (None, diagnostics)
+    } else {
+        (Some(model), diagnostics)
+    }
+}
+
+/// Parse, lowering and the analysis passes; the model only when they found no errors.
+fn analyse(file: &SourceFile) -> (Option<Model>, Diagnostics) {
     let mesh = match syntax::parse(file) {
         Ok(mesh) => mesh,
         Err(diagnostics) => return (None, diagnostics),
@@ -17,13 +35,6 @@ pub fn check(file: &SourceFile) -> (Option<Model>, Diagnostics) {
         return (None, diagnostics);
     };
     diagnostics.extend(passes::check(&model));
-    if !diagnostics.has_errors() {
-        // Everything but rendering: the specs are built and put to the operator's rules.
-        diagnostics.extend(codegen::admission(&model.base, None));
-        for env in &model.envs {
-            diagnostics.extend(codegen::admission(env, Some(&model.base)));
-        }
-    }
     if diagnostics.has_errors() {
         (None, diagnostics)
     } else {
@@ -31,13 +42,15 @@ pub fn check(file: &SourceFile) -> (Option<Model>, Diagnostics) {
     }
 }
 
-/// Checks and generates; on success the output and the (warning-only) diagnostics.
+/// Checks and generates; on success the output and the (warning-only) diagnostics. Code
+/// generation applies the admission rules to every spec it builds, so they are not run
+/// twice; what it reports is what `check` reports.
 pub fn compile(
     file: &SourceFile,
     options: &Options,
     templates: &Templates,
 ) -> (Option<Output>, Diagnostics) {
-    let (model, mut diagnostics) = check(file);
+    let (model, mut diagnostics) = analyse(file);
     let Some(model) = model else {
         return (None, diagnostics);
     };

@@ -111,7 +111,7 @@ fn every_generated_resource_validates_against_the_upstream_crd() {
                     let schema = strict_schema(&resource.kind);
                     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
                     let errors: Vec<String> = validator
-                        .iter_errors(&resource.value)
+                        .iter_errors(&resource.value().expect("value"))
                         .map(|e| format!("{} at {}", e, e.instance_path()))
                         .collect();
                     assert!(
@@ -121,7 +121,7 @@ fn every_generated_resource_validates_against_the_upstream_crd() {
                         resource.name
                     );
                     // And our own strict loader accepts it unchanged.
-                    fm_api::load::load_value(1, resource.value.clone())
+                    fm_api::load::load_value(1, resource.value().expect("value"))
                         .unwrap_or_else(|e| panic!("{}: {e}", resource.name));
                     validated += 1;
                 }
@@ -208,7 +208,7 @@ fn kubectl_kustomize_builds_every_overlay_into_the_environment_resources() {
                 codegen::resources(&model.base, &options)
                     .expect("resources")
                     .into_iter()
-                    .map(|r| r.value)
+                    .map(|r| r.value().expect("value"))
                     .collect(),
             );
             assert_eq!(base, expected_base, "base of {}", path.display());
@@ -220,7 +220,7 @@ fn kubectl_kustomize_builds_every_overlay_into_the_environment_resources() {
                     codegen::resources(env, &options)
                         .expect("resources")
                         .into_iter()
-                        .map(|r| r.value)
+                        .map(|r| r.value().expect("value"))
                         .collect(),
                 );
                 assert_eq!(built, expected, "overlay {name} of {}", path.display());
@@ -293,10 +293,14 @@ fn spec_escape_hatch_is_deep_merged_and_still_validates() {
         );
         let model = model.expect("model");
         let resources = codegen::resources(&model.base, &options).expect("resources");
+        let values: Vec<Value> = resources
+            .iter()
+            .map(|r| r.value().expect("value"))
+            .collect();
         let specs: Vec<&Value> = if split {
-            resources.iter().map(|r| &r.value["spec"]).collect()
+            values.iter().map(|v| &v["spec"]).collect()
         } else {
-            let spec = &resources[0].value["spec"];
+            let spec = &values[0]["spec"];
             vec![&spec["functions"][0], &spec["sinks"][0]]
         };
         let f = specs[0];
@@ -325,7 +329,7 @@ fn spec_escape_hatch_is_deep_merged_and_still_validates() {
             let schema = strict_schema(&resource.kind);
             let validator = jsonschema::validator_for(&schema).expect("schema compiles");
             let errors: Vec<String> = validator
-                .iter_errors(&resource.value)
+                .iter_errors(&resource.value().expect("value"))
                 .map(|e| format!("{} at {}", e, e.instance_path()))
                 .collect();
             assert!(errors.is_empty(), "{}: {errors:#?}", resource.name);

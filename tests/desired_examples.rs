@@ -20,7 +20,7 @@ fn every_example_renders_to_pinned_cluster_objects() {
             &Templates::builtin(),
         )
         .expect("output");
-        let docs = fm_api::load::load_stream(&output.stream)
+        let docs = fm_api::load::load_stream(&output.stream())
             .expect("the compiler's stream loads strictly");
         let rendered = fm_desired::render_stream(&docs, &fm_desired::Options::default())
             .unwrap_or_else(|e| {
@@ -50,7 +50,7 @@ fn security_relaxations_travel_from_the_mesh_to_the_pods() {
         &Templates::builtin(),
     )
     .expect("output");
-    let docs = fm_api::load::load_stream(&base.stream).expect("loads");
+    let docs = fm_api::load::load_stream(&base.stream()).expect("loads");
     let rendered = fm_desired::render_stream(&docs, &fm_desired::Options::default())
         .expect("the operator accepts relaxed resources");
     let objects: Vec<serde_json::Value> = serde_yaml_ng::Deserializer::from_str(&rendered)

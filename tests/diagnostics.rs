@@ -212,3 +212,67 @@ fn steps_times_environments_are_limited_before_lowering() {
         "s1000"
     );
 }
+
+#[test]
+fn compile_reports_exactly_what_check_reports() {
+    // `compile` leaves the admission rules to code generation (so each spec is built once);
+    // it must still report what `check` does: in the base and in every environment.
+    let rejected_everywhere = SourceFile::new(
+        "rejected.fm",
+        r#"mesh m {
+  cluster c { broker "pulsar://b:6650" admin "http://b:8080" }
+  external topic events: json
+  feedback topic retry: json
+  topic out: json
+  function f = java "org.F" { package "f.jar" in events, retry out retry }
+  function g = java "org.G" { package "g.jar" in events out out }
+  sink s = connector "org.S" { package "s.nar" in out }
+  env e1 { g { spec { maxReplicas: 0 } } }
+  env e2 { s { spec { maxReplicas: 0 } } }
+}"#,
+    );
+    let mut files = vec![rejected_everywhere];
+    let broken = common::root().join("tests/broken");
+    let mut paths: Vec<_> = std::fs::read_dir(&broken)
+        .expect("tests/broken")
+        .map(|e| e.expect("entry").path())
+        .chain(common::examples())
+        .collect();
+    paths.sort();
+    files.extend(paths.iter().map(|p| common::source(p)));
+    let templates = fmc::codegen::Templates::builtin();
+    for file in &files {
+        let checked = codes_of(file);
+        let (_, compiled) = fmc::pipeline::compile(file, &Default::default(), &templates);
+        assert_eq!(
+            render_json(file, &compiled.into_sorted()),
+            render_json(file, &checked),
+            "{}",
+            file.name
+        );
+    }
+    let rejections: Vec<String> = codes_of(&files[0])
+        .into_iter()
+        .filter(|d| d.message.contains("operator would reject"))
+        .map(|d| d.message)
+        .collect();
+    let says = |step: &str, rule: &str, suffix: &str| {
+        rejections.iter().any(|m| {
+            m.starts_with(&format!(
+                "the Function Mesh operator would reject step `{step}`: {rule}"
+            )) && m.ends_with(suffix)
+        })
+    };
+    assert!(
+        says("f", "output.topic", "is also an input topic"),
+        "{rejections:#?}"
+    );
+    assert!(
+        says("g", "maxReplicas: must be >= 1", "(environment `e1`)"),
+        "{rejections:#?}"
+    );
+    assert!(
+        says("s", "maxReplicas: must be >= 1", "(environment `e2`)"),
+        "{rejections:#?}"
+    );
+}

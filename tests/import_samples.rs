@@ -83,7 +83,10 @@ fn import_and_compile(
         .unwrap_or_else(|d| panic!("{name}: {:?}", d.into_sorted()));
     (
         imported,
-        Ok(resources.into_iter().map(|r| r.value).collect()),
+        Ok(resources
+            .iter()
+            .map(|r| r.value().expect("value"))
+            .collect()),
     )
 }
 

@@ -41,7 +41,7 @@ fn named_secrets_reach_the_pods_as_references_only() {
         &fmc::codegen::Templates::builtin(),
     )
     .expect("output");
-    let docs = fm_api::load::load_stream(&output.stream).expect("loads");
+    let docs = fm_api::load::load_stream(&output.stream()).expect("loads");
     let rendered = fm_desired::render_stream(&docs, &fm_desired::Options::default())
         .expect("the operator renders it");
     let objects: Vec<Value> = output

@@ -2,6 +2,7 @@
 //! base and one overlay per environment. Everything is built in memory and checked first (a
 //! custom template's output is parsed back); only then does `write` touch the disk.
 
+mod document;
 mod hardening;
 mod overlay;
 pub mod patch;
@@ -11,11 +12,12 @@ mod write;
 
 use std::collections::BTreeMap;
 
-use fm_api::{Function, FunctionMesh, FunctionMeshSpec, Sink, Source};
+use fm_api::{Function, Sink, Source};
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{json, Value};
 
+pub use document::{block_yaml, Body, MeshBody};
 pub use templates::Templates;
 pub use write::write_atomically;
 
@@ -37,77 +39,85 @@ pub struct Resource {
     pub api_version: String,
     pub kind: String,
     pub name: String,
-    pub value: Value,
+    pub body: Body,
+}
+
+impl Resource {
+    /// The whole object as JSON.
+    pub fn value(&self) -> Result<Value, serde_yaml_ng::Error> {
+        self.body.value()
+    }
 }
 
 /// Everything `fmc compile` writes, by path relative to the output directory.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Output {
     pub files: BTreeMap<String, String>,
+    /// The base resources' files in resource order (workloads first, then ConfigMaps).
+    pub base_order: Vec<String>,
+}
+
+impl Output {
     /// The base resources as one multi-document stream (`-o -`).
-    pub stream: String,
+    pub fn stream(&self) -> String {
+        let mut stream = String::new();
+        for (i, path) in self.base_order.iter().enumerate() {
+            if i > 0 {
+                stream.push_str("---\n");
+            }
+            let text = self.files.get(path).map(String::as_str).unwrap_or_default();
+            stream.push_str(text);
+            if !text.ends_with('\n') {
+                stream.push('\n');
+            }
+        }
+        stream
+    }
 }
 
 /// The objects of one effective mesh, in a fixed order: workloads first, then ConfigMaps.
 pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut out = Vec::new();
-    let mut functions = Vec::new();
-    let mut sources = Vec::new();
-    let mut sinks = Vec::new();
-    for step in &mesh.steps {
-        let spec = step_spec(mesh, step, &mut diagnostics);
-        admit(mesh, step, &spec, &mut diagnostics);
-        match spec {
-            StepSpec::Function(_) => functions.push((step, spec)),
-            StepSpec::Source(_) => sources.push((step, spec)),
-            StepSpec::Sink(_) => sinks.push((step, spec)),
-        }
-    }
     if options.split {
-        for (step, spec) in functions.into_iter().chain(sources).chain(sinks) {
-            out.push(split_resource(mesh, step, spec)?);
+        let mut by_kind: [Vec<Resource>; 3] = Default::default();
+        for step in &mesh.steps {
+            let spec = step_spec(mesh, step, &mut diagnostics);
+            admit(mesh, step, &spec, &mut diagnostics);
+            by_kind[list_index(step)].push(split_resource(mesh, step, spec)?);
         }
+        out.extend(by_kind.into_iter().flatten());
     } else {
-        fn nonempty<T>(v: Vec<T>) -> Option<Vec<T>> {
-            (!v.is_empty()).then_some(v)
+        // Each member is serialised as soon as it is built, so the mesh is never one tree.
+        let mut lists: [Vec<String>; 3] = Default::default();
+        for step in &mesh.steps {
+            let spec = step_spec(mesh, step, &mut diagnostics);
+            admit(mesh, step, &spec, &mut diagnostics);
+            let member = match &spec {
+                StepSpec::Function(f) => block_yaml(f),
+                StepSpec::Source(s) => block_yaml(s),
+                StepSpec::Sink(s) => block_yaml(s),
+            }
+            .map_err(|e| serialise_error(mesh, &e))?;
+            lists[list_index(step)].push(member);
         }
-        let spec = FunctionMeshSpec {
-            functions: nonempty(
-                functions
-                    .into_iter()
-                    .filter_map(|(_, s)| match s {
-                        StepSpec::Function(f) => Some(*f),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            sources: nonempty(
-                sources
-                    .into_iter()
-                    .filter_map(|(_, s)| match s {
-                        StepSpec::Source(f) => Some(*f),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            sinks: nonempty(
-                sinks
-                    .into_iter()
-                    .filter_map(|(_, s)| match s {
-                        StepSpec::Sink(f) => Some(*f),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-        };
-        let mut r = FunctionMesh::new(&mesh.name.value, spec);
-        r.metadata = metadata(mesh, &mesh.name.value);
+        let mut head = serde_json::Map::new();
+        head.insert("apiVersion".into(), json!(fm_api::API_VERSION));
+        head.insert("kind".into(), json!("FunctionMesh"));
+        head.insert(
+            "metadata".into(),
+            serialise(mesh, &metadata(mesh, &mesh.name.value))?,
+        );
+        let lists = MESH_LISTS
+            .into_iter()
+            .zip(lists)
+            .filter(|(_, members)| !members.is_empty())
+            .collect();
         out.push(resource(
             MESH_STEM.into(),
             &mesh.name.value,
             "FunctionMesh",
-            serialise(mesh, &r)?,
+            Body::Mesh(MeshBody { head, lists }),
         ));
     }
     out.extend(config_maps(mesh)?);
@@ -115,6 +125,18 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
         Err(diagnostics)
     } else {
         Ok(out)
+    }
+}
+
+/// A FunctionMesh's member lists, in the order its spec serialises them.
+pub(crate) const MESH_LISTS: [&str; 3] = ["functions", "sources", "sinks"];
+
+/// Which of [`MESH_LISTS`] (and which `--split` kind) a step belongs to.
+pub(crate) fn list_index(step: &crate::model::Step) -> usize {
+    match step.kind.value {
+        crate::syntax::ast::StepKind::Function => 0,
+        crate::syntax::ast::StepKind::Source => 1,
+        crate::syntax::ast::StepKind::Sink => 2,
     }
 }
 
@@ -132,13 +154,15 @@ fn split_stem(step: &crate::model::Step) -> String {
 }
 
 fn serialise(mesh: &Mesh, value: &impl serde::Serialize) -> Result<Value, Diagnostic> {
-    serde_json::to_value(value).map_err(|e| {
-        Diagnostic::error(
-            Code::Template,
-            mesh.name.span,
-            format!("cannot serialise a resource: {e}"),
-        )
-    })
+    serde_json::to_value(value).map_err(|e| serialise_error(mesh, &e))
+}
+
+fn serialise_error(mesh: &Mesh, e: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(
+        Code::Template,
+        mesh.name.span,
+        format!("cannot serialise a resource: {e}"),
+    )
 }
 
 /// A step as its own Function, Source or Sink (`--split`).
@@ -154,7 +178,7 @@ fn split_resource(
         StepSpec::Sink(s) => ("Sink", serialise(mesh, &Sink::new(&name, *s))?),
     };
     value["metadata"] = serialise(mesh, &metadata(mesh, &name))?;
-    Ok(resource(split_stem(step), &name, kind, value))
+    Ok(resource(split_stem(step), &name, kind, Body::Object(value)))
 }
 
 /// One ConfigMap per cluster with its URLs, referenced by the steps' `pulsar.pulsarConfig`.
@@ -188,7 +212,7 @@ fn config_maps(mesh: &Mesh) -> Result<Vec<Resource>, Diagnostic> {
             api_version: "v1".into(),
             kind: "ConfigMap".into(),
             name,
-            value,
+            body: Body::Object(value),
         });
     }
     Ok(out)
@@ -197,20 +221,26 @@ fn config_maps(mesh: &Mesh) -> Result<Vec<Resource>, Diagnostic> {
 /// The operator's own admission rules, as a last line of defence: anything the passes missed
 /// is reported at the step instead of being rejected in the cluster.
 fn admit(mesh: &Mesh, step: &crate::model::Step, spec: &StepSpec, diagnostics: &mut Diagnostics) {
-    let name = child_name(mesh, &step.name.value);
     let rejected = match spec {
-        StepSpec::Function(f) => {
-            fm_desired::validate_function(&Function::new(&name, (**f).clone()))
-        }
-        StepSpec::Source(s) => fm_desired::validate_source(&Source::new(&name, (**s).clone())),
-        StepSpec::Sink(s) => fm_desired::validate_sink(&Sink::new(&name, (**s).clone())),
+        StepSpec::Function(f) => fm_desired::validate_function(f),
+        StepSpec::Source(s) => fm_desired::validate_source(s),
+        StepSpec::Sink(s) => fm_desired::validate_sink(s),
     };
+    // As the passes do, an environment's findings say where they arise.
+    let environment = mesh
+        .env
+        .as_ref()
+        .map(|env| format!(" (environment `{}`)", env.value))
+        .unwrap_or_default();
     for problem in rejected {
         diagnostics.push(
             Diagnostic::error(
                 Code::InvalidValue,
                 step.name.span,
-                format!("the Function Mesh operator would reject step `{}`: {problem}", step.name.value),
+                format!(
+                    "the Function Mesh operator would reject step `{}`: {problem}{environment}",
+                    step.name.value
+                ),
             )
             .primary("generated from this step")
             .help("adjust the step's settings; this rule is enforced by the operator's admission checks"),
@@ -258,13 +288,13 @@ pub(crate) fn changed_steps(base: &Mesh, env: &Mesh) -> Vec<bool> {
         .collect()
 }
 
-fn resource(stem: String, name: &str, kind: &str, value: Value) -> Resource {
+fn resource(stem: String, name: &str, kind: &str, body: Body) -> Resource {
     Resource {
         stem,
         api_version: fm_api::API_VERSION.into(),
         kind: kind.into(),
         name: name.into(),
-        value,
+        body,
     }
 }
 
@@ -320,37 +350,46 @@ pub fn generate(
     options: &Options,
     templates: &Templates,
 ) -> Result<Output, Diagnostics> {
-    let base = resources(&model.base, options)?;
+    let base = match resources(&model.base, options) {
+        Ok(base) => base,
+        Err(mut diagnostics) => {
+            // Every environment's problems too, as `fmc check` gives them.
+            for env in &model.envs {
+                diagnostics.extend(admission(env, Some(&model.base)));
+            }
+            return Err(diagnostics);
+        }
+    };
     let mut output = Output::default();
     let mut base_files = Vec::new();
     for r in &base {
         let text = templates.resource(source_name, r)?;
-        output.stream.push_str(&text);
-        if !text.ends_with('\n') {
-            output.stream.push('\n');
-        }
-        output.stream.push_str("---\n");
         let file = format!("{}.yaml", r.stem);
+        output.base_order.push(format!("base/{file}"));
         output.files.insert(format!("base/{file}"), text);
         base_files.push(file);
-    }
-    // The stream ends without a dangling separator.
-    if output.stream.ends_with("---\n") {
-        output.stream.truncate(output.stream.len() - 4);
     }
     base_files.sort();
     output.files.insert(
         "base/kustomization.yaml".into(),
         templates.kustomization(source_name, None, &base_files, &[])?,
     );
+    let mut failures = Diagnostics::default();
     for env in &model.envs {
         let env_name = env
             .env
             .as_ref()
             .map(|n| n.value.clone())
             .unwrap_or_default();
+        let env_patches = match overlay::patches(&model.base, env, &base, options) {
+            Ok(env_patches) => env_patches,
+            Err(diagnostics) => {
+                failures.extend(diagnostics);
+                continue;
+            }
+        };
         let mut patches = Vec::new();
-        for (index, ops) in overlay::patches(&model.base, env, &base, options)? {
+        for (index, ops) in env_patches {
             let b = &base[index];
             let path = format!("{}.patch.yaml", b.stem);
             let text = templates.patch(source_name, &env_name, &ops)?;
@@ -377,6 +416,9 @@ pub fn generate(
                 &patches,
             )?,
         );
+    }
+    if failures.has_errors() {
+        return Err(failures);
     }
     Ok(output)
 }

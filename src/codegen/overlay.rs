@@ -1,9 +1,9 @@
 //! An environment's patches, computed from only what it changes. Environments override a
 //! few steps of meshes that may have thousands; rebuilding and diffing every resource per
 //! environment was most of the compile time. Here only the steps whose settings or cluster
-//! changed are rebuilt, and each is diffed against its own entry in the base resource, so the
-//! patches are exactly what a full rebuild and diff would give (the overlay tests build every
-//! overlay with kustomize and compare it with a full rebuild of the environment).
+//! changed are rebuilt, and each is diffed against the same step built from the base mesh, so
+//! the patches are exactly what a full rebuild and diff would give (the overlay tests build
+//! every overlay with kustomize and compare it with a full rebuild of the environment).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,15 +11,11 @@ use serde_json::Value;
 
 use super::spec::{step_spec, StepSpec};
 use super::{
-    admit, changed_steps, config_maps, metadata, patch, serialise, split_resource, Options,
-    Resource, MESH_STEM,
+    admit, changed_steps, config_maps, list_index, metadata, patch, serialise, split_resource,
+    Body, Options, Resource, MESH_LISTS, MESH_STEM,
 };
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Mesh;
-use crate::syntax::ast::StepKind;
-
-/// The FunctionMesh's step lists, in the order its spec serialises them.
-const MESH_LISTS: [&str; 3] = ["functions", "sources", "sinks"];
 
 /// JSON6902 operations per base resource (by index into `base`), for the resources the
 /// environment changes, in base order.
@@ -42,11 +38,7 @@ pub fn patches(
     let mut mesh_ops: [Vec<Value>; 3] = Default::default();
     let mut position = [0usize; 3];
     for (i, step) in env.steps.iter().enumerate() {
-        let list = match step.kind.value {
-            StepKind::Function => 0,
-            StepKind::Source => 1,
-            StepKind::Sink => 2,
-        };
+        let list = list_index(step);
         let j = position[list];
         position[list] += 1;
         if !changed.get(i).copied().unwrap_or(true) {
@@ -57,29 +49,35 @@ pub fn patches(
         if options.split {
             let resource = split_resource(env, step, spec)?;
             if let Some(&b) = by_stem.get(resource.stem.as_str()) {
-                let ops = patch::diff(
-                    &without_namespace(&base[b].value),
-                    &without_namespace(&resource.value),
-                );
-                if !ops.is_empty() {
-                    out.entry(b).or_default().extend(ops);
-                }
+                diff_objects(&base[b], &resource, b, &mut out);
             }
-        } else if let Some(&b) = by_stem.get(MESH_STEM) {
-            let child = match spec {
-                StepSpec::Function(f) => serialise(env, &*f)?,
-                StepSpec::Source(s) => serialise(env, &*s)?,
-                StepSpec::Sink(s) => serialise(env, &*s)?,
-            };
-            let base_child = &base[b].value["spec"][MESH_LISTS[list]][j];
+        } else if let Some(base_step) = base_mesh.steps.get(i) {
+            let child = member(env, spec)?;
+            // The base was checked already; rebuilding its step reports nothing new.
+            let base_child = member(
+                base_mesh,
+                step_spec(base_mesh, base_step, &mut Diagnostics::default()),
+            )?;
             let at = format!("/spec/{}/{j}", MESH_LISTS[list]);
-            mesh_ops[list].extend(patch::diff_at(&at, base_child, &child));
+            mesh_ops[list].extend(patch::diff_at(&at, &base_child, &child));
         }
     }
-    if let Some(&b) = by_stem.get(MESH_STEM).filter(|_| !options.split) {
+    let base_head = by_stem
+        .get(MESH_STEM)
+        .filter(|_| !options.split)
+        .and_then(|&b| match &base[b].body {
+            Body::Mesh(mesh) => Some((b, mesh)),
+            Body::Object(_) => None,
+        });
+    if let Some((b, base_mesh_body)) = base_head {
+        let base_meta = base_mesh_body
+            .head
+            .get("metadata")
+            .cloned()
+            .unwrap_or_default();
         let mut ops = patch::diff_at(
             "/metadata",
-            &without_namespace_meta(&base[b].value["metadata"]),
+            &without_namespace_meta(&base_meta),
             &without_namespace_meta(&serialise(env, &metadata(env, &env.name.value))?),
         );
         ops.extend(mesh_ops.into_iter().flatten());
@@ -89,19 +87,42 @@ pub fn patches(
     }
     for resource in config_maps(env)? {
         if let Some(&b) = by_stem.get(resource.stem.as_str()) {
-            let ops = patch::diff(
-                &without_namespace(&base[b].value),
-                &without_namespace(&resource.value),
-            );
-            if !ops.is_empty() {
-                out.entry(b).or_default().extend(ops);
-            }
+            diff_objects(&base[b], &resource, b, &mut out);
         }
     }
     if diagnostics.has_errors() {
         Err(diagnostics)
     } else {
         Ok(out)
+    }
+}
+
+/// A step's entry in the FunctionMesh spec, as JSON.
+fn member(mesh: &Mesh, spec: StepSpec) -> Result<Value, Diagnostic> {
+    match spec {
+        StepSpec::Function(f) => serialise(mesh, &*f),
+        StepSpec::Source(s) => serialise(mesh, &*s),
+        StepSpec::Sink(s) => serialise(mesh, &*s),
+    }
+}
+
+/// The operations turning a base object (built whole) into the environment's, filed under
+/// the base resource's index.
+fn diff_objects(
+    base: &Resource,
+    env: &Resource,
+    index: usize,
+    out: &mut BTreeMap<usize, Vec<Value>>,
+) {
+    let (Body::Object(base_value), Body::Object(env_value)) = (&base.body, &env.body) else {
+        return;
+    };
+    let ops = patch::diff(
+        &without_namespace(base_value),
+        &without_namespace(env_value),
+    );
+    if !ops.is_empty() {
+        out.entry(index).or_default().extend(ops);
     }
 }
 

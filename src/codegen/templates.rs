@@ -11,7 +11,7 @@ use minijinja::value::{Serde, ValueKind};
 use minijinja::{context, Environment, Error, ErrorKind};
 use serde_json::{json, Value};
 
-use super::{template_error, Resource};
+use super::{block_yaml, template_error, Resource};
 use crate::diag::Diagnostics;
 
 const RESOURCE: &str = "resource.yaml.j2";
@@ -41,11 +41,6 @@ struct Serialised(String);
 
 impl minijinja::value::Object for Serialised {}
 
-/// Block YAML of a resource, exactly as the `yaml` filter writes maps.
-fn block_yaml(value: &Value) -> Result<String, serde_yaml_ng::Error> {
-    serde_yaml_ng::to_string(value).map(|s| s.trim_end().to_owned())
-}
-
 /// Maps and lists as block YAML; scalars as JSON, which YAML reads unchanged and which can
 /// never break out of the line it is on.
 fn yaml_filter(value: minijinja::Value) -> Result<String, Error> {
@@ -54,9 +49,7 @@ fn yaml_filter(value: minijinja::Value) -> Result<String, Error> {
         return Ok(serialised.0.clone());
     }
     match value.kind() {
-        ValueKind::Map | ValueKind::Seq => serde_yaml_ng::to_string(&value)
-            .map(|s| s.trim_end().to_owned())
-            .map_err(|e| fail(&e)),
+        ValueKind::Map | ValueKind::Seq => block_yaml(&value).map_err(|e| fail(&e)),
         _ => serde_json::to_string(&value).map_err(|e| fail(&e)),
     }
 }
@@ -142,7 +135,7 @@ impl Templates {
             // The built-in template adds a comment line to the serialiser's output; that
             // serialiser's round trip is what tests/yaml_round_trip.rs proves, so there is
             // nothing to parse back. Custom templates are checked below.
-            let yaml = block_yaml(&r.value).map_err(|e| {
+            let yaml = r.body.yaml().map_err(|e| {
                 template_error(format!("cannot serialise {} {}: {e}", r.kind, r.name))
             })?;
             return self.render(
@@ -150,11 +143,15 @@ impl Templates {
                 context! { source, resource => minijinja::Value::from_object(Serialised(yaml)) },
             );
         }
+        let value = r
+            .body
+            .value()
+            .map_err(|e| template_error(format!("cannot read back {} {}: {e}", r.kind, r.name)))?;
         let text = self.render(
             RESOURCE,
-            context! { source, resource => minijinja::Value::from(Serde(&r.value)) },
+            context! { source, resource => minijinja::Value::from(Serde(&value)) },
         )?;
-        if Self::parse_back(RESOURCE, &text)? != r.value {
+        if Self::parse_back(RESOURCE, &text)? != value {
             return Err(template_error(format!(
                 "template {RESOURCE} changed the content of {} {}",
                 r.kind, r.name

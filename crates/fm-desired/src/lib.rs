@@ -33,7 +33,7 @@ use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use fm_api::{Function, Sink, Source};
+use fm_api::{Function, FunctionSpec, Sink, SinkSpec, Source, SourceSpec};
 
 pub use component::{Component, RuntimeRef, Specific};
 pub use error::DesiredError;
@@ -61,20 +61,21 @@ impl DesiredObjects {
     }
 }
 
-/// Upstream's admission rules for a Function, every problem as `field: message`; empty when
-/// the operator would accept it. The compiler runs its output through these.
-pub fn validate_function(function: &Function) -> Vec<String> {
-    validate::prepare_function(function).1
+/// Upstream's admission rules for a Function's spec, every problem as `field: message`;
+/// empty when the operator would accept it. The rules read nothing but the spec. The
+/// compiler runs its output through these.
+pub fn validate_function(spec: &FunctionSpec) -> Vec<String> {
+    validate::function_errors(spec)
 }
 
-/// Admission rules for a Source (see [`validate_function`]).
-pub fn validate_source(source: &Source) -> Vec<String> {
-    validate::prepare_source(source).1
+/// Admission rules for a Source's spec (see [`validate_function`]).
+pub fn validate_source(spec: &SourceSpec) -> Vec<String> {
+    validate::source_errors(spec)
 }
 
-/// Admission rules for a Sink (see [`validate_function`]).
-pub fn validate_sink(sink: &Sink) -> Vec<String> {
-    validate::prepare_sink(sink).1
+/// Admission rules for a Sink's spec (see [`validate_function`]).
+pub fn validate_sink(spec: &SinkSpec) -> Vec<String> {
+    validate::sink_errors(spec)
 }
 
 /// The desired objects of a Function.

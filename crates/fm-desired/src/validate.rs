@@ -239,7 +239,11 @@ fn input_rules(input: Option<&InputConf>, output_topic: Option<&str>, errors: &m
 
 /// The spec to build from, and every problem found in it.
 pub fn prepare_function(f: &Function) -> (FunctionSpec, Vec<String>) {
-    let s = &f.spec;
+    (f.spec.clone(), function_errors(&f.spec))
+}
+
+/// Every problem in a Function's spec.
+pub fn function_errors(s: &FunctionSpec) -> Vec<String> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
     processing_rules(
@@ -282,12 +286,16 @@ pub fn prepare_function(f: &Function) -> (FunctionSpec, Vec<String>) {
             }
         }
     }
-    (s.clone(), errors)
+    errors
 }
 
 /// The spec to build from, and every problem found in it.
 pub fn prepare_source(src: &Source) -> (SourceSpec, Vec<String>) {
-    let s = &src.spec;
+    (src.spec.clone(), source_errors(&src.spec))
+}
+
+/// Every problem in a Source's spec.
+pub fn source_errors(s: &SourceSpec) -> Vec<String> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
     if s.source_config.is_none() {
@@ -300,12 +308,16 @@ pub fn prepare_source(src: &Source) -> (SourceSpec, Vec<String>) {
     {
         errors.push("output.topic: required for a source".into());
     }
-    (s.clone(), errors)
+    errors
 }
 
 /// The spec to build from, and every problem found in it.
 pub fn prepare_sink(sink: &Sink) -> (SinkSpec, Vec<String>) {
-    let s = &sink.spec;
+    (sink.spec.clone(), sink_errors(&sink.spec))
+}
+
+/// Every problem in a Sink's spec.
+pub fn sink_errors(s: &SinkSpec) -> Vec<String> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
     if s.sink_config.is_none() {
@@ -321,5 +333,5 @@ pub fn prepare_sink(sink: &Sink) -> (SinkSpec, Vec<String>) {
         &mut errors,
     );
     input_rules(s.input.as_ref(), None, &mut errors);
-    (s.clone(), errors)
+    errors
 }
