@@ -62,3 +62,14 @@ fn the_seeds_satisfy_every_invariant() {
     assert!(!yaml.is_empty(), "no YAML seeds");
     run_all(&yaml, invariants::import);
 }
+
+/// Comments nest strictly, as the formatter's lexer and the depth pre-scan read them: a `/*`
+/// inside a comment opens a nested one even when that one is never closed. (The grammar used
+/// to fall back to reading such a `/*` as text, which made unclosed ones exponential.)
+#[test]
+fn a_comment_left_open_inside_a_comment_leaves_both_open() {
+    let check = |text: &str| fmc::syntax::parse(&fmc::diag::SourceFile::new("c.fm", text));
+    assert!(check("mesh m { /* a /* b */ */ }").is_ok());
+    assert!(check("mesh m { /* a /* b */ }").is_err());
+    assert!(check("mesh m { /* a */ } /* b /* c */ */").is_ok());
+}
