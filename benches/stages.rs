@@ -124,6 +124,26 @@ fn main() {
     let (t, m, _) = measure(runs, || fmc::pipeline::check(&file));
     row("check (all)", t, m, "    what `fmc check` does");
     drop(ast);
+    // Every step relaxing a default: one warning each, all rendered.
+    let warned = SourceFile::new(
+        "warned.fm",
+        file.text.replace(
+            "\n    use jvm\n",
+            "\n    use jvm\n    security { run-as-root }\n",
+        ),
+    );
+    let (_, warnings) = fmc::pipeline::check(&warned);
+    let warnings = warnings.into_sorted();
+    let (t, m, _) = measure(runs, || fmc::diag::render_human(&warned, &warnings, true));
+    row(
+        "render",
+        t,
+        m,
+        &format!(
+            "         {} warnings, as `check` prints them",
+            warnings.len()
+        ),
+    );
 
     let (t, m, base) = measure(runs, || {
         codegen::resources(&model.base, &Options::default()).expect("resources")

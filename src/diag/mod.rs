@@ -4,6 +4,7 @@
 //! sorted by position so the output reads top to bottom and is deterministic.
 
 mod codes;
+mod excerpt;
 pub mod explain;
 mod render;
 mod source;
@@ -27,14 +28,14 @@ impl Span {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
     Warning,
 }
 
 /// A span with what to say about it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Label {
     pub span: Span,
     pub text: String,
@@ -42,7 +43,7 @@ pub struct Label {
 
 /// One finding. Messages never quote user-written values of config, env or secret fields:
 /// a value someone pasted by mistake may be a real credential.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,

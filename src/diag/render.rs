@@ -5,12 +5,13 @@ use std::fmt;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use serde::Serialize;
 
+use super::excerpt::IndexedText;
 use super::{Diagnostic, LineCol, Severity, SourceFile, Span};
 
 /// A diagnostic bound to its source text, in the shape miette renders.
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: NamedSource<IndexedText>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -75,6 +76,9 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], plain: bool) 
     } else {
         GraphicalReportHandler::new()
     };
+    if diagnostics.is_empty() {
+        return String::new();
+    }
     // Every excerpt shows the text with every secret masked: a report about one line may show
     // a neighbouring line holding another credential.
     let mut spans: Vec<Span> = diagnostics
@@ -82,7 +86,9 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], plain: bool) 
         .flat_map(|d| d.redact.iter().copied())
         .collect();
     spans.extend(secret_values(&file.text));
-    let text = redacted(&file.text, &spans);
+    // Shared by every report (cloning it clones two `Arc`s): thousands of warnings on a
+    // large file must not copy or rescan it each time.
+    let text = IndexedText::new(redacted(&file.text, &spans));
     let mut out = String::new();
     for diagnostic in diagnostics {
         let report = Report {

@@ -13,7 +13,9 @@ mod values;
 pub use connectivity::describe as describe_schema;
 pub use secrets::looks_secret;
 
-use crate::diag::Diagnostics;
+use std::collections::HashSet;
+
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::MeshGraph;
 use crate::model::{Mesh, Model};
 
@@ -21,7 +23,8 @@ use crate::model::{Mesh, Model};
 pub fn check(model: &Model) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     check_mesh(&model.base, &mut diagnostics);
-    let base: Vec<_> = diagnostics.iter().cloned().collect();
+    // A set: a mesh may well have thousands of findings, each looked up once per environment.
+    let base: HashSet<Diagnostic> = diagnostics.iter().cloned().collect();
     for env in &model.envs {
         let mut found = Diagnostics::default();
         check_mesh(env, &mut found);
