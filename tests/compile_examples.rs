@@ -195,6 +195,7 @@ fn kubectl_kustomize_builds_every_overlay_into_the_environment_resources() {
     .expect("written");
     let mut meshes = common::examples();
     meshes.push(synth_path);
+    meshes.push(common::root().join("tests/yaml/ambiguous.fm"));
     for path in meshes {
         for split in [false, true] {
             let options = Options { split };
@@ -371,4 +372,35 @@ fn spec_escape_hatch_rejects_fields_the_api_lacks_and_admission_failures() {
     assert!(diagnostics
         .iter()
         .any(|d| d.code == fmc::diag::Code::LiteralSecret));
+}
+
+#[test]
+fn every_file_reads_the_same_in_yaml_1_1() {
+    // PyYAML reads YAML 1.1, as `kubectl apply -f` (go-yaml v2) and SnakeYAML do: strings such
+    // as `yes`, `on`, `1_000`, `12:30` must come through as strings in every generated file.
+    let path = common::root().join("tests/yaml/ambiguous.fm");
+    for split in [false, true] {
+        let (_, output) = compile(&path, &Options { split });
+        let script = "import sys, json, yaml\njson.dump(list(yaml.safe_load_all(sys.stdin.read())), sys.stdout)";
+        for (name, text) in &output.files {
+            let mut child = Command::new("python3")
+                .args(["-c", script])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("python3 runs (with PyYAML: pip install pyyaml)");
+            {
+                use std::io::Write;
+                let mut stdin = child.stdin.take().expect("stdin");
+                stdin.write_all(text.as_bytes()).expect("written");
+            }
+            let out = child.wait_with_output().expect("PyYAML finishes");
+            assert!(out.status.success(), "PyYAML could not read {name}");
+            let yaml_1_1: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+            let yaml_1_2: Vec<Value> = serde_yaml_ng::Deserializer::from_str(text)
+                .map(|doc| serde::Deserialize::deserialize(doc).expect("YAML"))
+                .collect();
+            assert_eq!(yaml_1_1, yaml_1_2, "{name} reads differently in YAML 1.1");
+        }
+    }
 }

@@ -4,72 +4,10 @@
 //! FunctionMesh is written member by member; that assembly is proved to be byte for byte the
 //! serialiser's output for the whole tree.
 
-use fmc::codegen::{block_yaml, Body, MeshBody, Resource, Templates};
+use fm_api::yaml::AMBIGUOUS;
+use fmc::codegen::{block_yaml, mesh_member, Body, MeshBody, Resource, Templates};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-
-/// Strings a naive YAML writer would let a reader turn into something else.
-const TRICKY: &[&str] = &[
-    "",
-    " ",
-    "yes",
-    "no",
-    "on",
-    "off",
-    "y",
-    "n",
-    "true",
-    "False",
-    "null",
-    "~",
-    "NULL",
-    "1",
-    "010",
-    "0x1F",
-    "0o17",
-    "1e3",
-    ".inf",
-    "-.inf",
-    ".nan",
-    "1_000",
-    "12:30:00",
-    "2026-11-25",
-    "- item",
-    "key: value",
-    "# not a comment",
-    "a #b",
-    "&anchor",
-    "*alias",
-    "!tag",
-    "%directive",
-    "@at",
-    "`tick`",
-    "|",
-    ">",
-    "'",
-    "\"",
-    "{a: 1}",
-    "[1, 2]",
-    "line\nbreak",
-    "para\n\nnext",
-    "two\n\n\nblank lines\n",
-    "trailing newline\n",
-    "  indented\nsecond",
-    "\n",
-    "line\u{2028}separator",
-    "para\u{2029}graph\u{85}next",
-    "carriage\rreturn",
-    "\u{2028}  ",
-    "tab\there",
-    " leading",
-    "trailing ",
-    "---",
-    "...",
-    "é ü 漢字 🚀",
-    "\\",
-    "\u{0007}bell",
-    "<<",
-];
 
 fn scalar() -> impl Strategy<Value = Value> {
     prop_oneof![
@@ -78,14 +16,14 @@ fn scalar() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
         (-1.0e12f64..1.0e12).prop_map(Value::from),
-        proptest::sample::select(TRICKY).prop_map(Value::from),
+        proptest::sample::select(AMBIGUOUS).prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::from),
     ]
 }
 
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
-        proptest::sample::select(TRICKY).prop_map(str::to_owned),
+        proptest::sample::select(AMBIGUOUS).prop_map(str::to_owned),
         "[a-zA-Z][a-zA-Z0-9./_-]{0,12}",
         "\\PC{0,8}",
     ]
@@ -173,7 +111,7 @@ proptest! {
             lists: lists
                 .iter()
                 .map(|(list, members)| {
-                    (*list, members.iter().map(|m| block_yaml(m).expect("yaml")).collect())
+                    (*list, members.iter().map(|m| mesh_member(m).expect("yaml")).collect())
                 })
                 .collect(),
         });

@@ -1,6 +1,6 @@
 //! How a generated resource is held until it is written. Most resources are one JSON tree. A
-//! FunctionMesh keeps each member serialised on its own instead: a mesh of thousands of steps
-//! as one tree is over a hundred megabytes of small allocations, while its YAML is a few
+//! FunctionMesh keeps each member written out on its own instead: a mesh of thousands of
+//! steps as one tree is over a hundred megabytes of small allocations, while its YAML is a few
 //! megabytes, and the tree was needed only to be written out.
 
 use serde_json::{Map, Value};
@@ -19,15 +19,31 @@ pub struct MeshBody {
     /// `apiVersion`, `kind` and `metadata`.
     pub head: Map<String, Value>,
     /// The spec's member lists in the order the spec serialises them (empty lists left out),
-    /// each member (a step's spec: always a map) as its block YAML.
+    /// each member (a step's spec) as its list item, written where it stands in the
+    /// document: see [`mesh_member`].
     pub lists: Vec<(&'static str, Vec<String>)>,
 }
 
-/// Block YAML of a value without the newline the serialiser ends it with: what the built-in
-/// templates write. Only that one newline goes: a string ending in blank lines is written as a
-/// keep-chomped block scalar (`|+`), whose trailing blank lines are its content.
-pub fn block_yaml(value: &impl serde::Serialize) -> Result<String, serde_yaml_ng::Error> {
-    let mut text = serde_yaml_ng::to_string(value)?;
+/// Column of the `- ` of a FunctionMesh member: `spec:` at 0, the list's key at 2, its
+/// items (not indented under their key) at 2.
+const MEMBER_INDENT: usize = 2;
+
+/// A member's list item as the whole document would hold it.
+pub fn mesh_member(member: &impl serde::Serialize) -> Result<String, serde_json::Error> {
+    let value = serde_json::to_value(member)?;
+    let mut item = String::new();
+    fm_api::yaml::push_item(&mut item, &value, MEMBER_INDENT);
+    // Thousands are kept until the file is assembled: without the slack of their growth.
+    item.shrink_to_fit();
+    Ok(item)
+}
+
+/// Block YAML of a value (see `fm_api::yaml`: what every Kubernetes YAML reader reads back as
+/// written) without its final newline: what the built-in templates write. Only that one
+/// newline goes: a string ending in blank lines is written as a keep-chomped block scalar
+/// (`|+`), whose trailing blank lines are its content.
+pub fn block_yaml(value: &impl serde::Serialize) -> Result<String, serde_json::Error> {
+    let mut text = fm_api::yaml::to_string_of(value)?;
     if text.ends_with('\n') {
         text.pop();
     }
@@ -35,29 +51,30 @@ pub fn block_yaml(value: &impl serde::Serialize) -> Result<String, serde_yaml_ng
 }
 
 impl Body {
-    /// Block YAML, byte for byte what serialising the whole tree would give.
-    pub fn yaml(&self) -> Result<String, serde_yaml_ng::Error> {
+    /// Block YAML without the final newline, byte for byte what writing the whole tree would
+    /// give.
+    pub fn yaml(&self) -> Result<String, serde_json::Error> {
         match self {
             Body::Object(value) => block_yaml(value),
-            Body::Mesh(mesh) => Ok(mesh.yaml()?),
+            Body::Mesh(mesh) => mesh.yaml(),
         }
     }
 
     /// The whole tree. For a FunctionMesh this reads the members back, which is exact (the
-    /// serialiser's round trip is property-tested) and needed only by custom templates.
+    /// writer's round trip is property-tested) and needed only by custom templates.
     pub fn value(&self) -> Result<Value, serde_yaml_ng::Error> {
         match self {
             Body::Object(value) => Ok(value.clone()),
             Body::Mesh(mesh) => {
                 let mut spec = Map::new();
                 for (list, members) in &mesh.lists {
-                    // With the newline `block_yaml` took off: a block scalar's last line
-                    // break is content.
-                    let members = members
-                        .iter()
-                        .map(|m| serde_yaml_ng::from_str(&format!("{m}\n")))
-                        .collect::<Result<Vec<Value>, _>>()?;
-                    spec.insert((*list).to_owned(), Value::Array(members));
+                    let mut read = Vec::with_capacity(members.len());
+                    for member in members {
+                        // A one-item list, indented as it stands in the document.
+                        let items: Vec<Value> = serde_yaml_ng::from_str(member)?;
+                        read.extend(items);
+                    }
+                    spec.insert((*list).to_owned(), Value::Array(read));
                 }
                 let mut whole = mesh.head.clone();
                 whole.insert("spec".into(), Value::Object(spec));
@@ -68,47 +85,24 @@ impl Body {
 }
 
 impl MeshBody {
-    /// The serialiser writes a list under a map key without indenting its `- ` and never
-    /// folds long lines (its width is unlimited), so a member's own block YAML, indented,
-    /// is what it would write for that member in place.
-    fn yaml(&self) -> Result<String, serde_yaml_ng::Error> {
-        let mut out = block_yaml(&self.head)?;
-        out.push_str("\nspec:");
+    /// The head, then `spec:` with each list's key and its members' items as they are.
+    fn yaml(&self) -> Result<String, serde_json::Error> {
+        let mut out = fm_api::yaml::to_string_of(&self.head)?;
+        out.push_str("spec:");
         if self.lists.is_empty() {
-            out.push_str(" {}");
+            out.push_str(" {}\n");
+        } else {
+            out.push('\n');
         }
         for (list, members) in &self.lists {
-            out.push_str("\n  ");
+            out.push_str("  ");
             out.push_str(list);
-            out.push(':');
+            out.push_str(":\n");
             for member in members {
-                out.push('\n');
-                indent_member(member, &mut out);
+                out.push_str(member);
             }
         }
+        out.pop();
         Ok(out)
-    }
-}
-
-/// What libyaml takes for a line break; after one it writes the indentation again before
-/// the next character that is not a break (inside quoted scalars too).
-fn is_break(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
-}
-
-/// Appends a member as a list item two levels deep: `  - ` before its first line, four
-/// spaces wherever libyaml would indent after a break. Nothing is added between breaks: an
-/// empty line stays empty, as inside a literal block scalar spaces would become content.
-fn indent_member(member: &str, out: &mut String) {
-    out.push_str("  - ");
-    let mut after_break = false;
-    for c in member.chars() {
-        if is_break(c) {
-            after_break = true;
-        } else if after_break {
-            out.push_str("    ");
-            after_break = false;
-        }
-        out.push(c);
     }
 }

@@ -17,7 +17,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{json, Value};
 
-pub use document::{block_yaml, Body, MeshBody};
+pub use document::{block_yaml, mesh_member, Body, MeshBody};
 pub use templates::Templates;
 pub use write::write_atomically;
 
@@ -94,9 +94,9 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
             let spec = step_spec(mesh, step, &mut diagnostics);
             admit(mesh, step, &spec, &mut diagnostics);
             let member = match &spec {
-                StepSpec::Function(f) => block_yaml(f),
-                StepSpec::Source(s) => block_yaml(s),
-                StepSpec::Sink(s) => block_yaml(s),
+                StepSpec::Function(f) => mesh_member(f),
+                StepSpec::Source(s) => mesh_member(s),
+                StepSpec::Sink(s) => mesh_member(s),
             }
             .map_err(|e| serialise_error(mesh, &e))?;
             lists[list_index(step)].push(member);

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use minijinja::value::{Serde, ValueKind};
+use minijinja::value::Serde;
 use minijinja::{context, Environment, Error, ErrorKind};
 use serde_json::{json, Value};
 
@@ -41,17 +41,13 @@ struct Serialised(String);
 
 impl minijinja::value::Object for Serialised {}
 
-/// Maps and lists as block YAML; scalars as JSON, which YAML reads unchanged and which can
-/// never break out of the line it is on.
+/// Every value as `fm_api::yaml` writes it: maps and lists as block YAML, scalars on the line
+/// they stand on (a string always double-quoted there, so it can never break out of it).
 fn yaml_filter(value: minijinja::Value) -> Result<String, Error> {
-    let fail = |e: &dyn std::fmt::Display| Error::new(ErrorKind::InvalidOperation, e.to_string());
     if let Some(serialised) = value.downcast_object_ref::<Serialised>() {
         return Ok(serialised.0.clone());
     }
-    match value.kind() {
-        ValueKind::Map | ValueKind::Seq => block_yaml(&value).map_err(|e| fail(&e)),
-        _ => serde_json::to_string(&value).map_err(|e| fail(&e)),
-    }
+    block_yaml(&value).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
 }
 
 impl Templates {

@@ -43,12 +43,13 @@ fn strip_null_enum_values(value: &mut serde_json::Value) {
     }
 }
 
-/// All CRDs as one multi-document YAML stream (what `fmc crds` and `fm-operator crds` print).
-pub fn to_yaml() -> Result<String, serde_yaml_ng::Error> {
+/// All CRDs as one multi-document YAML stream (what `fmc crds` and `fm-operator crds` print),
+/// written for `kubectl apply -f` (see [`crate::yaml`]).
+pub fn to_yaml() -> Result<String, serde_json::Error> {
     let mut out = String::new();
     for crd in all() {
         out.push_str("---\n");
-        out.push_str(&serde_yaml_ng::to_string(&crd)?);
+        out.push_str(&crate::yaml::to_string_of(&crd)?);
     }
     Ok(out)
 }

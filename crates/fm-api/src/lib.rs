@@ -15,6 +15,7 @@ pub mod sink;
 pub mod source;
 pub mod spec_common;
 pub mod status;
+pub mod yaml;
 
 pub use function::{Function, FunctionSpec};
 pub use mesh::{FunctionMesh, FunctionMeshSpec};

@@ -13,7 +13,8 @@ use crate::options::{ClusterConfig, Options};
 use crate::{desired_for_function, desired_for_sink, desired_for_source, DesiredObjects};
 
 fn push_yaml<T: Serialize>(out: &mut String, what: &str, object: &T) -> Result<(), DesiredError> {
-    let text = serde_yaml_ng::to_string(object).map_err(|e| DesiredError::Serialize {
+    // What `kubectl apply -f` reads back as written (YAML 1.1 included).
+    let text = fm_api::yaml::to_string_of(object).map_err(|e| DesiredError::Serialize {
         what: what.to_owned(),
         message: e.to_string(),
     })?;

@@ -683,3 +683,30 @@ fn a_restarted_operator_converges_without_duplicates() {
     assert_eq!(count("services"), 2);
     assert_eq!(count("horizontalpodautoscalers"), 1);
 }
+
+#[test]
+fn strings_yaml_1_1_would_retype_survive_kubectl() {
+    // `kubectl apply -f` reads YAML 1.1: written plain, `off` in a CRD's enum and `yes`, `on`,
+    // `1_000` in a resource become booleans and numbers. Both the CRDs (installed above with
+    // kubectl) and resources written by fm_api::yaml must come through as strings.
+    if skip("strings_yaml_1_1_would_retype_survive_kubectl") {
+        return;
+    }
+    let _guard = serial();
+    install_crds();
+    let ns = Namespace::new("fm-yaml");
+    let config = serde_json::json!({
+        "a": "yes", "b": "on", "c": "1_000", "d": "12:30", "e": "Off", "f": "0.2",
+        "g": "2026-11-25", "h": "y", "i": "null", "j": "<<", "k": "line one\nline two\n",
+    });
+    let mut function: Value =
+        serde_yaml_ng::from_str(&function_yaml("ambiguous", "x:1", None)).expect("YAML");
+    function["spec"]["funcConfig"] = config.clone();
+    function["spec"]["java"]["log"] = serde_json::json!({"level": "off"});
+    function["spec"]["pod"] = serde_json::json!({"env": [{"name": "FLAG", "value": "yes"}]});
+    apply_text(&ns.0, &fm_api::yaml::to_string(&function));
+    let stored = get_json(&ns.0, "function/ambiguous").expect("the Function is stored");
+    assert_eq!(stored["spec"]["funcConfig"], config);
+    assert_eq!(stored["spec"]["java"]["log"]["level"], "off");
+    assert_eq!(stored["spec"]["pod"]["env"][0]["value"], "yes");
+}
