@@ -148,6 +148,7 @@ enum Command {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    fmc::allocator::purge_freed_memory_at_once();
     let cli = Cli::parse();
     match cli.command {
         Command::Check {
