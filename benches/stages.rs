@@ -95,8 +95,19 @@ fn main() {
         file.text.len()
     );
 
+    let (t, m, _) = measure(runs, || {
+        fmc::syntax::syntax_tree(&file)
+            .map(|pairs| pairs.count())
+            .expect("parses")
+    });
+    row(
+        "pest",
+        t,
+        m,
+        "           the grammar alone: parse's first half",
+    );
     let (t, m, ast) = measure(runs, || fmc::syntax::parse(&file).expect("parses"));
-    row("parse", t, m, "");
+    row("parse", t, m, "          pest, then the typed AST");
     let (t, m, model) = measure(runs, || fmc::model::lower(&ast).0.expect("lowers"));
     row("lower", t, m, "");
     let (t, m, _) = measure(runs, || {
@@ -152,11 +163,24 @@ fn main() {
         "resources",
         t,
         m,
-        "      one effective mesh → typed resources → JSON",
+        "      one effective mesh: typed specs, written member by member",
     );
     let mesh_value = &base[0].value().expect("value");
-    let (t, m, yaml) = measure(runs, || serde_yaml_ng::to_string(mesh_value).expect("yaml"));
-    row("yaml emit", t, m, &format!("      {} bytes", yaml.len()));
+    let (t, m, yaml) = measure(runs, || fm_api::yaml::to_string(mesh_value));
+    row(
+        "yaml write",
+        t,
+        m,
+        &format!("     {} bytes, fm_api::yaml", yaml.len()),
+    );
+    let (t, m, emitted) = measure(runs, || serde_yaml_ng::to_string(mesh_value).expect("yaml"));
+    row(
+        "yaml emit",
+        t,
+        m,
+        &format!("      {} bytes, serde_yaml_ng's emitter", emitted.len()),
+    );
+    drop(emitted);
     let (t, m, _) = measure(runs, || {
         serde_yaml_ng::from_str::<serde_json::Value>(&yaml).expect("yaml")
     });
