@@ -51,7 +51,13 @@ pub fn format(file: &SourceFile) -> Result<String, FormatError> {
 fn meaning(tree: pest::iterators::Pairs<'_, Rule>) -> Vec<(Rule, String)> {
     tree.flatten()
         .filter(|p| p.clone().into_inner().next().is_none())
-        .map(|p| (p.as_rule(), p.as_str().to_owned()))
+        .map(|p| match p.as_rule() {
+            // Empty: its text is only brackets, blanks and comments (`{ }` means `{}`).
+            rule @ (Rule::step_body | Rule::cluster_body | Rule::map | Rule::list) => {
+                (rule, String::new())
+            }
+            rule => (rule, p.as_str().to_owned()),
+        })
         .collect()
 }
 
