@@ -276,3 +276,32 @@ fn compile_reports_exactly_what_check_reports() {
         "{rejections:#?}"
     );
 }
+
+#[test]
+fn environment_overrides_meet_every_rule_and_base_findings_come_once() {
+    // Environments are checked only where they change steps (the rest has the base's
+    // findings): each per-step pass must still see an override that breaks its rule.
+    let path = common::root().join("tests/environments/overrides.fm");
+    let file = common::source(&path);
+    let diagnostics = codes_of(&file);
+    let said = |code: &str, suffix: &str| {
+        diagnostics
+            .iter()
+            .filter(|d| d.code.as_str() == code && d.message.ends_with(suffix))
+            .count()
+    };
+    assert_eq!(said("fmc::invalid-name", "(environment `e1`)"), 1);
+    assert_eq!(said("fmc::replicas", "(environment `e1`)"), 1);
+    assert_eq!(said("fmc::literal-secret", "(environment `e1`)"), 1);
+    assert_eq!(said("fmc::relaxed-security", "(environment `e1`)"), 1);
+    assert_eq!(said("fmc::invalid-name", "(environment `e2`)"), 1);
+    assert_eq!(said("fmc::url", "(environment `e2`)"), 1);
+    let relaxations = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::RelaxedSecurity)
+        .count();
+    assert_eq!(relaxations, 2, "the base's once, e1's own once");
+    common::snapshot_settings("diagnostics").bind(|| {
+        insta::assert_snapshot!("environment-overrides", render_json(&file, &diagnostics));
+    });
+}

@@ -22,7 +22,7 @@ pub use templates::Templates;
 pub use write::write_atomically;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::{Mesh, Model};
+use crate::model::{changed_steps, Mesh, Model};
 use spec::{cluster_config_map, step_spec, StepSpec};
 
 #[derive(Clone, Debug, Default)]
@@ -262,30 +262,6 @@ pub fn admission(mesh: &Mesh, base: Option<&Mesh>) -> Diagnostics {
         admit(mesh, step, &spec, &mut diagnostics);
     }
     diagnostics
-}
-
-/// For each step of an environment's mesh, whether its spec can differ from the base's: its
-/// own settings, or its cluster's spec fields, were overridden. (Environments cannot add or
-/// remove steps, topics or mesh-level settings other than the namespace.)
-pub(crate) fn changed_steps(base: &Mesh, env: &Mesh) -> Vec<bool> {
-    env.steps
-        .iter()
-        .enumerate()
-        .map(|(i, step)| {
-            // Steps an environment does not override are the base's own (shared), so most
-            // comparisons end at the pointer.
-            let same_settings = base.steps.get(i).is_some_and(|b| {
-                std::sync::Arc::ptr_eq(b, step)
-                    || (b.name.value == step.name.value && b.settings == step.settings)
-            });
-            let same_cluster = match (base.step_cluster(step), env.step_cluster(step)) {
-                (Some(b), Some(e)) => b.spec_fields_equal(e),
-                (None, None) => true,
-                _ => false,
-            };
-            !(same_settings && same_cluster)
-        })
-        .collect()
 }
 
 fn resource(stem: String, name: &str, kind: &str, body: Body) -> Resource {

@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use super::spec::{step_spec, StepSpec};
 use super::{
-    admit, changed_steps, config_maps, list_index, metadata, patch, serialise, split_resource,
-    Body, Options, Resource, MESH_LISTS, MESH_STEM,
+    admit, config_maps, list_index, metadata, patch, serialise, split_resource, Body, Options,
+    Resource, MESH_LISTS, MESH_STEM,
 };
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::Mesh;
+use crate::model::{changed_steps, Mesh};
 
 /// JSON6902 operations per base resource (by index into `base`), for the resources the
 /// environment changes, in base order.

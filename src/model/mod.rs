@@ -191,6 +191,30 @@ impl Mesh {
     }
 }
 
+/// For each step of an environment's mesh, whether its spec can differ from the base's: its
+/// own settings, or its cluster's spec fields, were overridden. (Environments cannot add or
+/// remove steps, topics or mesh-level settings other than the namespace.)
+pub fn changed_steps(base: &Mesh, env: &Mesh) -> Vec<bool> {
+    env.steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            // Steps an environment does not override are the base's own (shared), so most
+            // comparisons end at the pointer.
+            let same_settings = base.steps.get(i).is_some_and(|b| {
+                std::sync::Arc::ptr_eq(b, step)
+                    || (b.name.value == step.name.value && b.settings == step.settings)
+            });
+            let same_cluster = match (base.step_cluster(step), env.step_cluster(step)) {
+                (Some(b), Some(e)) => b.spec_fields_equal(e),
+                (None, None) => true,
+                _ => false,
+            };
+            !(same_settings && same_cluster)
+        })
+        .collect()
+}
+
 /// The base mesh and each environment's effective mesh, in declaration order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {

@@ -17,17 +17,27 @@ use std::collections::HashSet;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::MeshGraph;
-use crate::model::{Mesh, Model};
+use crate::model::{changed_steps, Mesh, Model, Step};
 
 /// Runs every pass on every effective mesh of the model.
 pub fn check(model: &Model) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
-    check_mesh(&model.base, &mut diagnostics);
+    let every_step: Vec<&Step> = model.base.steps.iter().map(|s| &**s).collect();
+    check_mesh(&model.base, &every_step, &mut diagnostics);
     // A set: a mesh may well have thousands of findings, each looked up once per environment.
     let base: HashSet<Diagnostic> = diagnostics.iter().cloned().collect();
     for env in &model.envs {
+        // A step the environment leaves alone (settings and cluster) has the base's findings,
+        // which are reported once already: only the changed ones are looked at again. The
+        // graph passes see the whole mesh, since a changed step changes its neighbours' edges.
+        let changed: Vec<&Step> = env
+            .steps
+            .iter()
+            .zip(changed_steps(&model.base, env))
+            .filter_map(|(step, changed)| changed.then_some(&**step))
+            .collect();
         let mut found = Diagnostics::default();
-        check_mesh(env, &mut found);
+        check_mesh(env, &changed, &mut found);
         let name = env
             .env
             .as_ref()
@@ -44,12 +54,13 @@ pub fn check(model: &Model) -> Diagnostics {
     diagnostics
 }
 
-fn check_mesh(mesh: &Mesh, diagnostics: &mut Diagnostics) {
+/// The passes over one effective mesh; the per-step rules look at `steps` only.
+fn check_mesh(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
     let graph = MeshGraph::build(mesh, diagnostics);
     connectivity::check(mesh, &graph, diagnostics);
     cycles::check(mesh, &graph, diagnostics);
-    names::check(mesh, diagnostics);
-    values::check(mesh, diagnostics);
-    secrets::check(mesh, diagnostics);
-    security::check(mesh, diagnostics);
+    names::check(mesh, steps, diagnostics);
+    values::check(mesh, steps, diagnostics);
+    secrets::check(mesh, steps, diagnostics);
+    security::check(steps, diagnostics);
 }

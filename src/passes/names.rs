@@ -7,13 +7,13 @@
 //! we apply the same cap so our output runs under either operator.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::Mesh;
+use crate::model::{Mesh, Step};
 
 /// Longest custom-resource name whose derived names all fit their limits.
 pub const MAX_RESOURCE_NAME: usize = 43;
 
-pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
-    for step in &mesh.steps {
+pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
+    for &step in steps {
         let full = format!("{}-{}", mesh.name.value, step.name.value);
         if full.len() > MAX_RESOURCE_NAME {
             diagnostics.push(
@@ -51,7 +51,7 @@ pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
             diagnostics.push(invalid(span, "Secret name", name, 253));
         }
     }
-    for step in &mesh.steps {
+    for &step in steps {
         if let Some(sa) = &step.settings.service_account {
             if !is_dns1123_subdomain(&sa.value) {
                 diagnostics.push(invalid(sa.span, "service account name", &sa.value, 253));

@@ -3,7 +3,7 @@
 //! Messages never repeat the value.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::Mesh;
+use crate::model::{Mesh, Step};
 use crate::syntax::ast::{EnvValue, Map, Value};
 
 /// Key fragments that mark a value as a credential.
@@ -34,8 +34,8 @@ pub fn looks_secret(key: &str) -> bool {
         && !REFERENCE_ENDINGS.iter().any(|ending| key.ends_with(ending))
 }
 
-pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
-    for step in &mesh.steps {
+pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
+    for &step in steps {
         check_map(&step.settings.config, "config", diagnostics);
         // The escape hatch can carry connector or function config too: same rule there.
         for (key, value) in &step.settings.spec {

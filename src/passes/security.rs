@@ -6,13 +6,13 @@
 use std::collections::BTreeSet;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::Mesh;
+use crate::model::Step;
 use crate::syntax::ast::{Map, Relaxation, ResourceName, Value};
 
-pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
+pub fn check(steps: &[&Step], diagnostics: &mut Diagnostics) {
     // A relaxation in a defaults block reaches many steps; say so once, where it is written.
     let mut seen = BTreeSet::new();
-    for step in &mesh.steps {
+    for &step in steps {
         for (path, span) in hardening_overrides(&step.settings.spec) {
             if seen.insert((span.start, span.end)) {
                 diagnostics.push(

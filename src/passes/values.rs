@@ -14,7 +14,7 @@ pub const LOG_LEVELS: &[&str] = &[
     "off", "trace", "debug", "info", "warn", "error", "fatal", "all", "panic",
 ];
 
-pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
+pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
     if mesh.clusters.is_empty() {
         diagnostics.push(
             Diagnostic::error(
@@ -28,7 +28,7 @@ pub fn check(mesh: &Mesh, diagnostics: &mut Diagnostics) {
     for cluster in &mesh.clusters {
         check_cluster(cluster, diagnostics);
     }
-    for step in &mesh.steps {
+    for &step in steps {
         check_step(mesh, step, diagnostics);
     }
 }
