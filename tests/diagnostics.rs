@@ -152,6 +152,56 @@ fn readme_documents_every_code() {
 }
 
 #[test]
+fn the_readmes_vs_code_problem_matcher_reads_every_field() {
+    // The task in the README, as written there: its regexp must find each diagnostic's code,
+    // severity, message, file and positions in `--message-format json` output.
+    let readme = std::fs::read_to_string(common::root().join("README.md")).expect("README");
+    let task = readme
+        .split("```json")
+        .find(|block| block.contains("\"problemMatcher\""))
+        .and_then(|block| block.split("```").next())
+        .expect("the README shows a VS Code task");
+    let task: serde_json::Value = serde_json::from_str(task).expect("the task is JSON");
+    let pattern = &task["problemMatcher"]["pattern"];
+    let regexp = regex::Regex::new(pattern["regexp"].as_str().expect("regexp")).expect("compiles");
+    let group = |name: &str| pattern[name].as_u64().expect("group index") as usize;
+    let mut matched = 0;
+    for name in [
+        "unknown-topic",
+        "relaxed-security",
+        "literal-secret",
+        "cycle",
+    ] {
+        let file = common::source(&common::root().join(format!("tests/broken/{name}.fm")));
+        let diagnostics = codes_of(&file);
+        for line in render_json(&file, &diagnostics).lines() {
+            let json: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+            let found = regexp
+                .captures(line)
+                .unwrap_or_else(|| panic!("the problem matcher misses {line}"));
+            let text = |g: &str| found.get(group(g)).map(|m| m.as_str()).unwrap_or_default();
+            assert_eq!(text("code"), json["code"]);
+            assert_eq!(text("severity"), json["severity"]);
+            // The message as the line holds it, JSON escapes included.
+            let message: String =
+                serde_json::from_str(&format!("\"{}\"", text("message"))).expect("escaped string");
+            assert_eq!(message, json["message"]);
+            assert_eq!(text("file"), json["file"]);
+            for (g, field) in [
+                ("line", "line"),
+                ("column", "column"),
+                ("endLine", "end_line"),
+                ("endColumn", "end_column"),
+            ] {
+                assert_eq!(text(g), json["span"][field].to_string(), "{g} in {line}");
+            }
+            matched += 1;
+        }
+    }
+    assert!(matched >= 4, "only {matched} diagnostics matched");
+}
+
+#[test]
 fn the_operators_admission_rules_are_part_of_check() {
     // fmc allows the loop (the topic is declared `feedback`), but upstream's admission rules
     // reject a function whose output is also one of its inputs: `fmc check` must say so.
