@@ -169,15 +169,13 @@ fn name(pair: &Pair<Rule>) -> Name {
 /// A string literal's value: a raw string's body as written, a quoted one with escapes resolved.
 fn string(pair: &Pair<Rule>) -> Result<Spanned<String>> {
     let span = span_of(pair);
-    let literal = match pair.as_rule() {
-        Rule::string => pair
-            .clone()
-            .into_inner()
-            .next()
-            .ok_or_else(|| internal(span))?,
-        _ => pair.clone(),
+    // A raw string is the `string` pair's one inner pair; a quoted one has none.
+    let raw_string = match pair.as_rule() {
+        Rule::string => pair.clone().into_inner().next(),
+        Rule::raw_string => Some(pair.clone()),
+        _ => None,
     };
-    if literal.as_rule() == Rule::raw_string {
+    if let Some(literal) = raw_string {
         let body = literal
             .into_inner()
             .find(|p| p.as_rule() == Rule::raw_body)
@@ -185,7 +183,7 @@ fn string(pair: &Pair<Rule>) -> Result<Spanned<String>> {
             .unwrap_or_default();
         return Ok(Spanned::new(body, span));
     }
-    let raw = literal.as_str();
+    let raw = pair.as_str();
     let body = raw
         .strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
