@@ -26,6 +26,8 @@ struct Printer<'a> {
     break_pending: bool,
     /// The last thing written opened a bracket.
     just_opened: bool,
+    /// Nothing but comments written since the last opening bracket: no separator is due.
+    nothing_yet: bool,
     /// Closing brackets already written (those of empty blocks).
     skip: Vec<usize>,
 }
@@ -39,6 +41,7 @@ pub fn print(tokens: &[Token<'_>], structure: &Structure) -> String {
         line_open: false,
         break_pending: false,
         just_opened: false,
+        nothing_yet: false,
         skip: Vec::new(),
     };
     for i in 0..tokens.len() {
@@ -82,6 +85,7 @@ impl Printer<'_> {
         self.out.push_str(text);
         self.line_open = true;
         self.just_opened = false;
+        self.nothing_yet = false;
     }
 
     fn next_code(&self, i: usize) -> Option<&Token<'_>> {
@@ -102,6 +106,7 @@ impl Printer<'_> {
         let blank = t.newlines_before >= 2;
         match t.kind {
             Kind::LineComment | Kind::BlockComment => {
+                let nothing_yet = self.nothing_yet;
                 if t.newlines_before == 0 && self.line_open && !self.break_pending {
                     self.write(t.text, true);
                 } else {
@@ -115,6 +120,7 @@ impl Printer<'_> {
                         .tokens
                         .get(i + 1)
                         .is_some_and(|n| n.newlines_before > 0);
+                self.nothing_yet = nothing_yet;
             }
             Kind::Punct(open @ ('{' | '[')) => {
                 self.place(&t, blank);
@@ -149,6 +155,7 @@ impl Printer<'_> {
                     Frame::Inline(separator)
                 });
                 self.just_opened = true;
+                self.nothing_yet = true;
             }
             Kind::Punct(close @ ('}' | ']')) => {
                 let frame = self.frames.pop().unwrap_or(Frame::Lines);
@@ -198,7 +205,7 @@ impl Printer<'_> {
         if let (true, Some(Frame::Inline(separator))) = (item, self.frames.last()) {
             let separator = *separator;
             // After a line comment the line break already separates.
-            if !self.just_opened && !self.break_pending && !self.out.ends_with([',', ';']) {
+            if !self.nothing_yet && !self.break_pending && !self.out.ends_with([',', ';']) {
                 self.out.push(separator);
             }
         }
