@@ -52,12 +52,18 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-/// Median time of `runs` runs of `f`, the heap it needed above what was live before it
-/// (the peak of its last run), and its last result.
-fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, f64, T) {
+/// Heap figures of a stage, in MiB: its peak above what was live before it, and what its
+/// result keeps alive.
+struct Heap {
+    peak: f64,
+    kept: f64,
+}
+
+/// Median time of `runs` runs of `f`, its heap figures (of its last run), and its last result.
+fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Heap, T) {
     let mut samples = Vec::new();
     let mut last = None;
-    let mut above = 0;
+    let (mut above, mut kept) = (0, 0);
     for _ in 0..runs {
         drop(last.take());
         let before = LIVE.load(Ordering::Relaxed);
@@ -66,15 +72,22 @@ fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, f64, T) {
         last = Some(f());
         samples.push(start.elapsed());
         above = PEAK.load(Ordering::Relaxed) - before;
+        kept = LIVE.load(Ordering::Relaxed).saturating_sub(before);
     }
-    let mib = above as f64 / (1024.0 * 1024.0);
-    (median(samples), mib, last.expect("at least one run"))
+    let mib = |bytes: usize| bytes as f64 / (1024.0 * 1024.0);
+    let heap = Heap {
+        peak: mib(above),
+        kept: mib(kept),
+    };
+    (median(samples), heap, last.expect("at least one run"))
 }
 
-fn row(stage: &str, time: Duration, mib: f64, note: &str) {
+fn row(stage: &str, time: Duration, heap: Heap, note: &str) {
     println!(
-        "  {stage:<14} {:>9.2} ms {mib:>8.1} MiB{note}",
-        time.as_secs_f64() * 1e3
+        "  {stage:<14} {:>9.2} ms {:>7.1} MiB {:>7.1} MiB{note}",
+        time.as_secs_f64() * 1e3,
+        heap.peak,
+        heap.kept
     );
 }
 
@@ -91,7 +104,7 @@ fn main() {
     });
     let file = SourceFile::new("synth.fm", text);
     println!(
-        "stage timings, {steps} steps, {} bytes, median of {runs}; heap: the stage's peak above what was live before it",
+        "stage timings, {steps} steps, {} bytes, median of {runs}; heap: the stage's peak above what was live before it, and what its result keeps",
         file.text.len()
     );
 

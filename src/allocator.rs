@@ -5,15 +5,21 @@
 /// 1,000 milliseconds.
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Return freed memory to the system at once rather than a second later. A compile is a
-/// burst of stages, each freeing large buffers (the parser's tokens, a stage's trees) just
-/// before the next allocates objects of other sizes; with the delay, a whole compile long,
-/// the freed pages stay resident while new ones are touched. At 10,000 steps this takes the peak from 191 to 126 MiB at the
-/// same CPU time (bench/README.md).
-pub fn purge_freed_memory_at_once() {
+/// Return freed memory to the system after `PURGE_AFTER_MS` rather than a second. A compile
+/// is a burst of stages, each freeing large buffers (the parser's tokens, a stage's trees)
+/// just before the next allocates objects of other sizes; with mimalloc's delay, a whole
+/// compile long, the freed pages stay resident while new ones are touched (bench/README.md
+/// has the figures). `MIMALLOC_PURGE_DELAY` in the environment still decides, when set.
+pub fn purge_freed_memory_soon() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // SAFETY: sets one integer option of the allocator; any value is valid for this option.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) }
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_AFTER_MS) }
 }
+
+/// Milliseconds; chosen by measurement (bench/README.md).
+const PURGE_AFTER_MS: std::ffi::c_long = 0;
 
 #[cfg(test)]
 mod tests {
@@ -24,8 +30,11 @@ mod tests {
         // SAFETY: reads an integer option.
         let default = unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) };
         assert_eq!(default, 1000, "mimalloc v3's default purge delay");
-        purge_freed_memory_at_once();
+        purge_freed_memory_soon();
         // SAFETY: as above.
-        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }, 0);
+        assert_eq!(
+            unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) },
+            PURGE_AFTER_MS
+        );
     }
 }

@@ -87,7 +87,19 @@ impl Body {
 impl MeshBody {
     /// The head, then `spec:` with each list's key and its members' items as they are.
     fn yaml(&self) -> Result<String, serde_json::Error> {
-        let mut out = fm_api::yaml::to_string_of(&self.head)?;
+        let head = fm_api::yaml::to_string_of(&self.head)?;
+        // Megabytes for a large mesh: allocated once, at its size.
+        let size = head.len()
+            + "spec: {}\n".len()
+            + self
+                .lists
+                .iter()
+                .map(|(list, members)| {
+                    list.len() + 4 + members.iter().map(String::len).sum::<usize>()
+                })
+                .sum::<usize>();
+        let mut out = String::with_capacity(size);
+        out.push_str(&head);
         out.push_str("spec:");
         if self.lists.is_empty() {
             out.push_str(" {}\n");

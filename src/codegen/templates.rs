@@ -35,9 +35,10 @@ pub struct Templates {
 
 /// A resource serialised before rendering; the `yaml` filter hands it out unchanged. The
 /// built-in resource template gets this instead of the resource as a template value, which
-/// saves converting (and then parsing back) multi-megabyte resources.
+/// saves converting (and then parsing back) multi-megabyte resources. The filter takes the
+/// text rather than copying it: the built-in template writes the resource once.
 #[derive(Debug)]
-struct Serialised(String);
+struct Serialised(std::sync::Mutex<Option<String>>);
 
 impl minijinja::value::Object for Serialised {}
 
@@ -45,7 +46,13 @@ impl minijinja::value::Object for Serialised {}
 /// they stand on (a string always double-quoted there, so it can never break out of it).
 fn yaml_filter(value: minijinja::Value) -> Result<String, Error> {
     if let Some(serialised) = value.downcast_object_ref::<Serialised>() {
-        return Ok(serialised.0.clone());
+        let taken = serialised.0.lock().ok().and_then(|mut text| text.take());
+        return taken.ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                "the built-in resource template writes its resource once",
+            )
+        });
     }
     block_yaml(&value).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
 }
@@ -136,7 +143,7 @@ impl Templates {
             })?;
             return self.render(
                 RESOURCE,
-                context! { source, resource => minijinja::Value::from_object(Serialised(yaml)) },
+                context! { source, resource => minijinja::Value::from_object(Serialised(std::sync::Mutex::new(Some(yaml)))) },
             );
         }
         let value = r
