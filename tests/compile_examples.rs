@@ -1,6 +1,8 @@
 //! Every example compiles cleanly; its output is pinned by snapshots, validates against the
 //! upstream CRD schemas, builds with the real `kubectl kustomize`, and is deterministic.
 mod common;
+#[path = "../crates/fm-api/tests/support/yaml.rs"]
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -381,22 +383,9 @@ fn every_file_reads_the_same_in_yaml_1_1() {
     let path = common::root().join("tests/yaml/ambiguous.fm");
     for split in [false, true] {
         let (_, output) = compile(&path, &Options { split });
-        let script = "import sys, json, yaml\njson.dump(list(yaml.safe_load_all(sys.stdin.read())), sys.stdout)";
         for (name, text) in &output.files {
-            let mut child = Command::new("python3")
-                .args(["-c", script])
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .spawn()
-                .expect("python3 runs (with PyYAML: pip install pyyaml)");
-            {
-                use std::io::Write;
-                let mut stdin = child.stdin.take().expect("stdin");
-                stdin.write_all(text.as_bytes()).expect("written");
-            }
-            let out = child.wait_with_output().expect("PyYAML finishes");
-            assert!(out.status.success(), "PyYAML could not read {name}");
-            let yaml_1_1: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+            let yaml_1_1 = support::pyyaml_documents(text)
+                .unwrap_or_else(|e| panic!("PyYAML could not read {name}: {e}"));
             let yaml_1_2: Vec<Value> = serde_yaml_ng::Deserializer::from_str(text)
                 .map(|doc| serde::Deserialize::deserialize(doc).expect("YAML"))
                 .collect();

@@ -4,40 +4,13 @@
 //! FunctionMesh is written member by member; that assembly is proved to be byte for byte the
 //! serialiser's output for the whole tree.
 
-use fm_api::yaml::AMBIGUOUS;
 use fmc::codegen::{block_yaml, mesh_member, Body, MeshBody, Resource, Templates};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-fn scalar() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        (-1.0e12f64..1.0e12).prop_map(Value::from),
-        proptest::sample::select(AMBIGUOUS).prop_map(Value::from),
-        "\\PC{0,12}".prop_map(Value::from),
-    ]
-}
-
-fn key() -> impl Strategy<Value = String> {
-    prop_oneof![
-        proptest::sample::select(AMBIGUOUS).prop_map(str::to_owned),
-        "[a-zA-Z][a-zA-Z0-9./_-]{0,12}",
-        "\\PC{0,8}",
-    ]
-}
-
-fn value() -> impl Strategy<Value = Value> {
-    scalar().prop_recursive(4, 48, 6, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            proptest::collection::vec((key(), inner), 0..6)
-                .prop_map(|entries| Value::Object(entries.into_iter().collect::<Map<_, _>>())),
-        ]
-    })
-}
+#[path = "../crates/fm-api/tests/support/yaml.rs"]
+mod support;
+use support::{key, value};
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]

@@ -2,46 +2,15 @@
 //! serde_yaml_ng (YAML 1.2, for any value), PyYAML (YAML 1.1, the reading of `kubectl apply -f`
 //! and of Java's SnakeYAML) and the real `kubectl kustomize` (kyaml).
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use fm_api::yaml::{to_string, AMBIGUOUS};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-fn scalar() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("JSON has no NaN or infinity", |f| f.is_finite())
-            .prop_map(Value::from),
-        proptest::sample::select(AMBIGUOUS).prop_map(Value::from),
-        "\\PC{0,12}".prop_map(Value::from),
-        "[a-z\n ]{0,12}".prop_map(Value::from),
-        any::<String>().prop_map(Value::from),
-    ]
-}
-
-fn key() -> impl Strategy<Value = String> {
-    prop_oneof![
-        proptest::sample::select(AMBIGUOUS).prop_map(str::to_owned),
-        "[a-zA-Z][a-zA-Z0-9./_-]{0,12}",
-        any::<String>(),
-        "x{1001}",
-    ]
-}
-
-fn value() -> impl Strategy<Value = Value> {
-    scalar().prop_recursive(4, 48, 6, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            proptest::collection::vec((key(), inner), 0..6)
-                .prop_map(|entries| Value::Object(entries.into_iter().collect::<Map<_, _>>())),
-        ]
-    })
-}
+#[path = "support/yaml.rs"]
+mod support;
+use support::{pyyaml_documents, value};
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
@@ -89,12 +58,10 @@ fn pyyaml_reads_it_as_written() {
     // sexagesimal number, 2026-11-25 a date — the readings go-yaml v2 and SnakeYAML share.
     let document = ambiguous_document(|_| true);
     let text = to_string(&document);
-    let script = "import sys, json, yaml\njson.dump(yaml.safe_load(sys.stdin.read()), sys.stdout)";
-    let read = pipe(Command::new("python3").args(["-c", script]), &text)
-        .unwrap_or_else(|e| panic!("PyYAML is needed for this test (pip install pyyaml): {e}"));
-    let read: Value = serde_json::from_str(&read).expect("PyYAML's JSON");
+    let read = pyyaml_documents(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read.len(), 1);
     assert_eq!(
-        differences(&read, &document, ""),
+        differences(&read[0], &document, ""),
         Vec::<String>::new(),
         "\n{text}"
     );
@@ -158,27 +125,5 @@ fn differences(read: &Value, written: &Value, path: &str) -> Vec<String> {
             Vec::new()
         }
         (r, w) => vec![format!("{path}: read {r} vs written {w}")],
-    }
-}
-
-fn pipe(command: &mut Command, input: &str) -> Result<String, String> {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().ok_or("no stdin")?;
-        stdin
-            .write_all(input.as_bytes())
-            .map_err(|e| e.to_string())?;
-    }
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    if out.status.success() {
-        String::from_utf8(out.stdout).map_err(|e| e.to_string())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
 }

@@ -412,39 +412,6 @@ mod tests {
     }
 
     #[test]
-    fn yaml_config_at_off_reads_as_off_in_yaml_1_1() {
-        // log4j2 reads its YAML with SnakeYAML (YAML 1.1), where a plain OFF is `false`; PyYAML
-        // reads YAML 1.1 the same way.
-        let cfg = RuntimeLogConfig {
-            level: Some(LogLevel::Off),
-            java_log4j_config_file_type: Some(JavaLog4jConfigFileType::Yaml),
-            ..Default::default()
-        };
-        let JavaLogSetup::Generated { content, .. } = java_setup(Some(&cfg)) else {
-            panic!("generated")
-        };
-        let script = "import sys, yaml\nc = yaml.safe_load(sys.stdin)['Configuration']\nprint(repr(c['Properties']['Property'][0]['value']))";
-        let mut child = std::process::Command::new("python3")
-            .args(["-c", script])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 with PyYAML (pip install pyyaml)");
-        {
-            use std::io::Write;
-            let mut stdin = child.stdin.take().expect("stdin");
-            stdin.write_all(content.as_bytes()).expect("written");
-        }
-        let out = child.wait_with_output().expect("PyYAML finishes");
-        assert!(out.status.success(), "PyYAML could not read:\n{content}");
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout).trim(),
-            "'OFF'",
-            "\n{content}"
-        );
-    }
-
-    #[test]
     fn python_ini() {
         let cfg = RuntimeLogConfig {
             level: Some(LogLevel::Warn),
