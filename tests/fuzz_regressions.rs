@@ -73,3 +73,22 @@ fn a_comment_left_open_inside_a_comment_leaves_both_open() {
     assert!(check("mesh m { /* a /* b */ }").is_err());
     assert!(check("mesh m { /* a */ } /* b /* c */ */").is_ok());
 }
+
+/// The importer reads only what the strict pass checked through the API types: a `Source` of
+/// another apiVersion is some other object, not imported (it used to be, unchecked, and its
+/// ill-typed fields reached the mesh text).
+#[test]
+fn a_resource_of_another_api_version_is_not_imported() {
+    let path = common::root().join("tests/fuzz-regressions/import/unchecked-api-version.yaml");
+    let text = std::fs::read_to_string(path).expect("regression input");
+    let imported = fmc::import::import(&text).expect("the Sink imports");
+    assert!(!imported.mesh.contains("source s"), "{}", imported.mesh);
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("document 1 (Source s)") && w.contains("not imported")),
+        "{:?}",
+        imported.warnings
+    );
+}

@@ -79,6 +79,20 @@ fn read_document(index: usize, value: Json, docs: &mut Documents) -> Result<(), 
         .and_then(Json::as_str)
         .unwrap_or_default()
         .to_owned();
+    // Only what the strict pass checked: it goes by apiVersion and kind (a `v1` Source is
+    // some other object, never loaded through the API types).
+    let api_version = object.get("apiVersion").and_then(Json::as_str);
+    let expected = match kind.as_str() {
+        "ConfigMap" | "Secret" => Some("v1"),
+        "Function" | "Source" | "Sink" | "FunctionMesh" => Some(fm_api::API_VERSION),
+        _ => None,
+    };
+    if let Some(expected) = expected.filter(|&v| api_version != Some(v)) {
+        docs.warnings.push(format!(
+            "document {index} ({kind} {name}): apiVersion is not {expected}; not imported"
+        ));
+        return Ok(());
+    }
     let step_kind = match kind.as_str() {
         "Function" => Some(StepKind::Function),
         "Source" => Some(StepKind::Source),
