@@ -103,6 +103,39 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
 }
 
 #[test]
+fn nesting_at_the_limit_parses_on_a_small_stack() {
+    // The depth pre-scan is the only bound on the recursive parser's stack: at the deepest
+    // nesting it accepts, parsing must fit a test thread's 2 MiB stack even in a debug build.
+    // The mesh, the step body and its `config` take three of the levels; maps and lists
+    // alternate below, and nested block comments recurse too.
+    let levels = fmc::syntax::MAX_DEPTH - 3;
+    let open: String = (0..levels)
+        .map(|i| if i % 2 == 0 { "{a: " } else { "[" })
+        .collect();
+    let close: String = (0..levels)
+        .rev()
+        .map(|i| if i % 2 == 0 { "}" } else { "]" })
+        .collect();
+    let comment =
+        "/*".repeat(fmc::syntax::MAX_DEPTH - 1) + &"*/".repeat(fmc::syntax::MAX_DEPTH - 1);
+    let text = format!(
+        "mesh m {{\n  cluster c {{ broker \"pulsar://b:6650\" admin \"http://b:8080\" }}\n  {comment}\n  sink s = connector \"K\" {{ config {{ deep: {open}1{close} }} }}\n}}"
+    );
+    let parsed = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            fmc::syntax::parse(&SourceFile::new("deep.fm", text))
+                .map_err(|d| format!("{:?}", d.into_sorted()))
+        })
+        .expect("thread")
+        .join()
+        .expect("no stack overflow");
+    if let Err(e) = parsed {
+        panic!("nesting within the limit parses: {e}");
+    }
+}
+
+#[test]
 fn oversized_input_is_refused() {
     let text = format!("mesh m {{ {} }}", " ".repeat(fmc::syntax::MAX_FILE_BYTES));
     let diagnostics = codes_of(&SourceFile::new("big.fm", text));
