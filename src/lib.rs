@@ -3,7 +3,6 @@
 //! analysis passes (`passes`), and turned into Function Mesh resources and a Kustomize tree
 //! (`codegen`); `picture` draws it. Every problem is a `diag::Diagnostic` with a span.
 
-pub mod allocator;
 pub mod codegen;
 pub mod diag;
 pub mod format;

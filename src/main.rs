@@ -148,7 +148,6 @@ enum Command {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    fmc::allocator::purge_freed_memory_soon();
     let cli = Cli::parse();
     match cli.command {
         Command::Check {
