@@ -40,7 +40,8 @@ pub fn key(text: &str) -> String {
     let bare = chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/'));
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/'))
+        && !text.contains("//");
     if bare {
         text.to_owned()
     } else {
@@ -147,6 +148,7 @@ mod tests {
         assert_eq!(key("mongodb.hosts"), "mongodb.hosts");
         assert_eq!(key("persistent://a/b/c"), "\"persistent://a/b/c\"");
         assert_eq!(key("1x"), "\"1x\"");
+        assert_eq!(key("a//b"), "\"a//b\"");
     }
 
     /// What `string`, `key` and `value` write, the parser reads back unchanged.
