@@ -2,6 +2,7 @@
 //! the whole file assembled with a 2-space indent in a fixed order, so an import is
 //! deterministic and diffs well.
 
+use fm_api::yaml::short_escape;
 use serde_json::Value as Json;
 
 /// A string literal: quoted with the grammar's escapes, or a raw string `r"…"` when the text
@@ -20,12 +21,11 @@ pub fn string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
+        if let Some(escape) = short_escape(c) {
+            out.push_str(escape);
+            continue;
+        }
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
             c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }

@@ -309,15 +309,27 @@ fn printable(c: char) -> bool {
         && !matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}')
 }
 
+/// The backslash escapes YAML's double-quoted scalars share with C-like string literals
+/// (the mesh language's among them).
+pub fn short_escape(c: char) -> Option<&'static str> {
+    Some(match c {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\t' => "\\t",
+        '\r' => "\\r",
+        _ => return None,
+    })
+}
+
 fn double_quoted(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
+        if let Some(escape) = short_escape(c) {
+            out.push_str(escape);
+            continue;
+        }
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
             c if printable(c) => out.push(c),
             c if (c as u32) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push_str(&format!("\\U{:08X}", c as u32)),

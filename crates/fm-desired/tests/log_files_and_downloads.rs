@@ -9,12 +9,19 @@ use fm_api::Function;
 use fm_desired::{desired_for_function, Options};
 use k8s_openapi::api::core::v1::{Container, PodSpec, Volume};
 
-fn function(yaml: &str) -> Function {
-    serde_yaml_ng::from_str(yaml).expect("test Function parses")
+/// A Function `name` in namespace `team` reading `words`, with the rest of its spec given
+/// as YAML indented under `spec:`.
+fn function(name: &str, spec: &str) -> Function {
+    let yaml = format!(
+        "apiVersion: compute.functionmesh.io/v1alpha1\nkind: Function\n\
+         metadata: {{ name: {name}, namespace: team }}\n\
+         spec:\n  input: {{ topics: [persistent://public/default/words] }}{spec}"
+    );
+    serde_yaml_ng::from_str(&yaml).expect("test Function parses")
 }
 
-fn pod(yaml: &str) -> PodSpec {
-    desired_for_function(&function(yaml), None, &Options::default())
+fn pod(name: &str, spec: &str) -> PodSpec {
+    desired_for_function(&function(name, spec), None, &Options::default())
         .expect("valid")
         .statefulset
         .spec
@@ -62,20 +69,18 @@ fn projected(v: &Volume) -> Vec<(String, String)> {
 /// a file of that name as XML, so the key is projected as `java_instance_log4j.yaml`.
 #[test]
 fn a_java_log_config_map_key_becomes_the_file_its_format_needs() {
-    let p = pod(r#"
-apiVersion: compute.functionmesh.io/v1alpha1
-kind: Function
-metadata: { name: logs-yaml, namespace: team }
-spec:
+    let p = pod(
+        "logs-yaml",
+        r#"
   className: org.example.Upper
-  input: { topics: [persistent://public/default/words] }
   pulsar: { pulsarConfig: pulsar-local }
   java:
     jar: /opt/upper.jar
     log:
       javaLog4JConfigFileType: yaml
       logConfig: { name: shared-logging, key: upper-log4j }
-"#);
+"#,
+    );
     let v = volume(&p, "shared-logging-java-log-conf");
     assert_eq!(
         v.config_map.as_ref().map(|c| c.name.as_str()),
@@ -104,18 +109,16 @@ spec:
 
 #[test]
 fn an_xml_log_config_map_key_is_read_as_the_default_file() {
-    let p = pod(r#"
-apiVersion: compute.functionmesh.io/v1alpha1
-kind: Function
-metadata: { name: logs-xml, namespace: team }
-spec:
+    let p = pod(
+        "logs-xml",
+        r#"
   className: org.example.Upper
-  input: { topics: [persistent://public/default/words] }
   pulsar: { pulsarConfig: pulsar-local }
   java:
     jar: /opt/upper.jar
     log: { logConfig: { name: shared-logging, key: debug.xml } }
-"#);
+"#,
+    );
     assert_eq!(
         projected(volume(&p, "shared-logging-java-log-conf")),
         [("debug.xml".to_owned(), "java_instance_log4j.xml".to_owned())]
@@ -126,18 +129,16 @@ spec:
 
 #[test]
 fn a_python_log_config_map_key_is_read_as_the_logging_ini() {
-    let p = pod(r#"
-apiVersion: compute.functionmesh.io/v1alpha1
-kind: Function
-metadata: { name: logs-py, namespace: team }
-spec:
+    let p = pod(
+        "logs-py",
+        r#"
   className: upper.Upper
-  input: { topics: [persistent://public/default/words] }
   pulsar: { pulsarConfig: pulsar-local }
   python:
     py: /opt/upper.py
     log: { logConfig: { name: py-logging, key: verbose } }
-"#);
+"#,
+    );
     let v = volume(&p, "py-logging-python-log-conf");
     assert_eq!(
         projected(v),
@@ -175,19 +176,17 @@ fn pulsarctl_steps(script: &str) -> Vec<Vec<String>> {
 /// its failure tolerated (other plugins), as upstream's in-container download does.
 #[test]
 fn pulsarctl_with_a_legacy_auth_secret_activates_oauth2_first() {
-    let p = pod(r#"
-apiVersion: compute.functionmesh.io/v1alpha1
-kind: Function
-metadata: { name: fetch-py, namespace: team }
-spec:
+    let p = pod(
+        "fetch-py",
+        r#"
   image: streamnative/pulsar-functions-pulsarctl-python-runner:3.2.2.1
   className: upper.Upper
-  input: { topics: [persistent://public/default/words] }
   pulsar: { pulsarConfig: pulsar-local, authSecret: pulsar-credentials }
   python:
     py: upper.py
     pyLocation: function://public/default/upper@3
-"#);
+"#,
+    );
     let steps = pulsarctl_steps(&script(&p));
     assert_eq!(steps.len(), 2, "{steps:?}");
     assert_eq!(
@@ -221,14 +220,11 @@ spec:
 
 #[test]
 fn pulsarctl_with_generic_auth_activates_with_its_literal_parameters() {
-    let p = pod(r#"
-apiVersion: compute.functionmesh.io/v1alpha1
-kind: Function
-metadata: { name: fetch-java, namespace: team }
-spec:
+    let p = pod(
+        "fetch-java",
+        r#"
   image: streamnative/pulsar-functions-pulsarctl-java-runner:3.2.2.1
   className: org.example.Upper
-  input: { topics: [persistent://public/default/words] }
   pulsar:
     pulsarConfig: pulsar-local
     authConfig:
@@ -238,7 +234,8 @@ spec:
   java:
     jar: upper.jar
     jarLocation: function://public/default/upper@3
-"#);
+"#,
+    );
     let steps = pulsarctl_steps(&script(&p));
     assert_eq!(steps.len(), 2, "{steps:?}");
     assert_eq!(
@@ -264,14 +261,11 @@ spec:
 /// emptyDir in that container.
 #[test]
 fn pulsarctl_keeps_its_state_in_a_writable_home_under_a_read_only_root() {
-    let p = pod(r#"
-apiVersion: compute.functionmesh.io/v1alpha1
-kind: Function
-metadata: { name: fetch-oauth, namespace: team }
-spec:
+    let p = pod(
+        "fetch-oauth",
+        r#"
   image: streamnative/pulsar-functions-pulsarctl-java-runner:3.2.2.1
   className: org.example.Upper
-  input: { topics: [persistent://public/default/words] }
   pulsar:
     pulsarConfig: pulsar-local
     authConfig:
@@ -279,7 +273,8 @@ spec:
   java:
     jar: upper.jar
     jarLocation: function://public/default/upper@3
-"#);
+"#,
+    );
     let c = main_container(&p);
     assert_eq!(
         c.security_context
@@ -315,13 +310,9 @@ fn the_downloader_init_container_needs_no_home_prefix() {
     };
     let objects = desired_for_function(
         &function(
+            "fetch-init",
             r#"
-apiVersion: compute.functionmesh.io/v1alpha1
-kind: Function
-metadata: { name: fetch-init, namespace: team }
-spec:
   className: org.example.Upper
-  input: { topics: [persistent://public/default/words] }
   pulsar: { pulsarConfig: pulsar-local, authSecret: pulsar-credentials }
   java:
     jar: upper.jar
