@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use fmc::codegen::{write_atomically, Options, Templates};
-use fmc::diag::{render_human, render_json, Code, Diagnostics, SourceFile};
+use fmc::diag::{
+    decode, render_human, render_json, render_json_unlocated, Code, Diagnostics, NotUtf8,
+    SourceFile,
+};
 
 /// Exit codes: 0 success (warnings allowed), 1 the mesh has errors, 2 usage or I/O error.
 const EXIT_DIAGNOSTICS: u8 = 1;
@@ -154,8 +157,9 @@ fn main() -> ExitCode {
             file,
             message_format,
         } => {
-            let Some(source) = read_source(&file) else {
-                return ExitCode::from(EXIT_USAGE);
+            let source = match read_source(&file) {
+                Ok(source) => source,
+                Err(why) => return refuse(why, message_format),
             };
             let (_, diagnostics) = fmc::pipeline::check(&source);
             report(&source, diagnostics, message_format)
@@ -174,8 +178,9 @@ fn main() -> ExitCode {
                 },
                 None => Templates::builtin(),
             };
-            let Some(source) = read_source(&file) else {
-                return ExitCode::from(EXIT_USAGE);
+            let source = match read_source(&file) {
+                Ok(source) => source,
+                Err(why) => return refuse(why, message_format),
             };
             let (generated, diagnostics) =
                 fmc::pipeline::compile(&source, &Options { split }, &templates);
@@ -189,10 +194,14 @@ fn main() -> ExitCode {
                     .write_all(generated.stream().as_bytes())
                     .and_then(|_| stdout.flush())
                 {
-                    return usage_error(&format!("writing to stdout: {e}"));
+                    return file_error(
+                        "<stdout>",
+                        &format!("writing to stdout: {e}"),
+                        message_format,
+                    );
                 }
             } else if let Err(e) = write_atomically(&generated, Path::new(&output)) {
-                return usage_error(&format!("writing {output}: {e}"));
+                return file_error(&output, &format!("writing {output}: {e}"), message_format);
             }
             code
         }
@@ -203,8 +212,9 @@ fn main() -> ExitCode {
             output,
             message_format,
         } => {
-            let Some(source) = read_source(&file) else {
-                return ExitCode::from(EXIT_USAGE);
+            let source = match read_source(&file) {
+                Ok(source) => source,
+                Err(why) => return refuse(why, message_format),
             };
             let (model, diagnostics) = fmc::pipeline::check(&source);
             let code = report(&source, diagnostics, message_format);
@@ -214,7 +224,12 @@ fn main() -> ExitCode {
             match fmc::picture::draw(&model, env.as_deref(), format.into()) {
                 Ok(picture) => match write_text(output.as_deref(), &picture) {
                     Ok(()) => code,
-                    Err(e) => usage_error(&e),
+                    Err(e) => {
+                        let target = output
+                            .as_deref()
+                            .map_or_else(|| "<stdout>".to_owned(), |p| p.display().to_string());
+                        file_error(&target, &e, message_format)
+                    }
                 },
                 Err(e) => usage_error(&e.to_string()),
             }
@@ -267,23 +282,18 @@ fn fmt(files: &[PathBuf], check: bool, message_format: MessageFormat) -> ExitCod
     };
     for path in files {
         let stdin = path.as_os_str() == "-";
-        let source = if stdin {
-            let mut text = String::new();
-            match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-                Ok(_) => SourceFile::new("<stdin>".to_owned(), text),
-                Err(e) => {
-                    eprintln!("error: reading stdin: {e}");
-                    fail(EXIT_USAGE);
-                    continue;
-                }
-            }
+        let read = if stdin {
+            read_stdin()
         } else {
-            match read_source(path) {
-                Some(source) => source,
-                None => {
-                    fail(EXIT_USAGE);
-                    continue;
-                }
+            read_source(path)
+        };
+        let source = match read {
+            Ok(source) => source,
+            Err(why) => {
+                let code = why.exit_code();
+                refuse(why, message_format);
+                fail(code);
+                continue;
             }
         };
         let formatted = match fmc::format::format(&source) {
@@ -309,7 +319,8 @@ fn fmt(files: &[PathBuf], check: bool, message_format: MessageFormat) -> ExitCod
                 println!("{} is not formatted", source.name);
                 fail(EXIT_DIAGNOSTICS);
             } else if let Err(e) = fmc::format::write_in_place(path, &formatted) {
-                eprintln!("error: writing {}: {e}", source.name);
+                let message = format!("writing {}: {e}", source.name);
+                file_error(&source.name, &message, message_format);
                 fail(EXIT_USAGE);
             }
         }
@@ -422,44 +433,93 @@ fn write_text(path: Option<&Path>, text: &str) -> Result<(), String> {
     }
 }
 
-/// Reads the mesh file; I/O problems and non-UTF-8 text are usage errors with a clear message.
-fn read_source(path: &Path) -> Option<SourceFile> {
+/// Why a mesh file could not be taken in.
+enum Unreadable {
+    /// Missing, a directory, too large, or the read failed: there is no text to point into.
+    File {
+        code: Code,
+        name: String,
+        message: String,
+    },
+    /// Read, but not UTF-8: a diagnostic pointing at the first bad byte.
+    NotUtf8(Box<NotUtf8>),
+}
+
+impl Unreadable {
+    fn io(name: &str, message: String) -> Self {
+        Unreadable::File {
+            code: Code::Io,
+            name: name.to_owned(),
+            message,
+        }
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            Unreadable::File { .. } => EXIT_USAGE,
+            Unreadable::NotUtf8(_) => EXIT_DIAGNOSTICS,
+        }
+    }
+}
+
+/// Reads the mesh file. The size is checked before reading: a file far too large is refused
+/// without being read into memory.
+fn read_source(path: &Path) -> Result<SourceFile, Unreadable> {
     let name = path.display().to_string();
     if path.is_dir() {
-        eprintln!("error: {name} is a directory, not a mesh file");
-        return None;
+        return Err(Unreadable::io(
+            &name,
+            format!("{name} is a directory, not a mesh file"),
+        ));
     }
-    let metadata = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("error: cannot read {name}: {e}");
-            return None;
-        }
-    };
+    let metadata = std::fs::metadata(path)
+        .map_err(|e| Unreadable::io(&name, format!("cannot read {name}: {e}")))?;
     if metadata.len() > fmc::syntax::MAX_FILE_BYTES as u64 {
-        eprintln!(
-            "error: {name} is {} bytes; mesh files are limited to {} bytes",
-            metadata.len(),
-            fmc::syntax::MAX_FILE_BYTES
-        );
-        return None;
+        return Err(Unreadable::File {
+            code: Code::FileTooLarge,
+            message: format!(
+                "{name} is {} bytes; mesh files are limited to {} bytes",
+                metadata.len(),
+                fmc::syntax::MAX_FILE_BYTES
+            ),
+            name,
+        });
     }
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(SourceFile::new(name, text)),
-            Err(e) => {
-                eprintln!(
-                    "error: {name} is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                );
-                None
+    let bytes = std::fs::read(path)
+        .map_err(|e| Unreadable::io(&name, format!("cannot read {name}: {e}")))?;
+    decode(name, bytes).map_err(Unreadable::NotUtf8)
+}
+
+/// Standard input as a mesh file named `<stdin>`.
+fn read_stdin() -> Result<SourceFile, Unreadable> {
+    let name = "<stdin>";
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+        .map_err(|e| Unreadable::io(name, format!("reading stdin: {e}")))?;
+    decode(name, bytes).map_err(Unreadable::NotUtf8)
+}
+
+/// Says why a file was refused, in the chosen format; the exit code goes with the reason.
+fn refuse(why: Unreadable, format: MessageFormat) -> ExitCode {
+    match why {
+        Unreadable::File {
+            code,
+            name,
+            message,
+        } => {
+            match format {
+                MessageFormat::Json => eprint!("{}", render_json_unlocated(code, &name, &message)),
+                MessageFormat::Human => eprintln!("error: {message}"),
             }
-        },
-        Err(e) => {
-            eprintln!("error: cannot read {name}: {e}");
-            None
+            ExitCode::from(EXIT_USAGE)
         }
+        Unreadable::NotUtf8(refused) => report(&refused.file, refused.diagnostic.into(), format),
     }
+}
+
+/// A file that cannot be written (or read), in the chosen format: exit 2.
+fn file_error(name: &str, message: &str, format: MessageFormat) -> ExitCode {
+    refuse(Unreadable::io(name, message.to_owned()), format)
 }
 
 fn report(source: &SourceFile, diagnostics: Diagnostics, format: MessageFormat) -> ExitCode {

@@ -1,6 +1,7 @@
 //! The `fmc` binary: exit codes, output placement, and what a failed run leaves behind.
 mod common;
 
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -70,13 +71,87 @@ fn check_exit_codes() {
 }
 
 #[test]
-fn non_utf8_input_is_a_usage_error() {
+fn non_utf8_input_is_a_diagnostic_at_the_first_bad_byte() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bad.fm");
-    std::fs::write(&path, b"mesh m { \xff\xfe }").expect("write");
-    let out = fmc(&["check", path.to_str().expect("path")]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
+    std::fs::write(&path, b"mesh m {\n  \xff\xfe }").expect("write");
+    let path = path.to_str().expect("path");
+    let human = fmc(&["check", path]);
+    assert_eq!(
+        human.status.code(),
+        Some(1),
+        "a finding in the file, not a usage error"
+    );
+    let text = String::from_utf8_lossy(&human.stderr);
+    assert!(
+        text.contains("fmc::encoding") && text.contains("not UTF-8"),
+        "{text}"
+    );
+    let json = fmc(&["check", "--message-format", "json", path]);
+    assert_eq!(json.status.code(), Some(1));
+    let line: serde_json::Value =
+        serde_json::from_slice(&json.stderr).expect("one JSON diagnostic");
+    assert_eq!(line["code"], "fmc::encoding");
+    assert_eq!(
+        (
+            line["span"]["line"].as_u64(),
+            line["span"]["column"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
+    // `fmt -` reads stdin the same way.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fmc"))
+        .args(["fmt", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("fmc runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"mesh m { \xe9 }")
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("fmc ends");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fmc::encoding"));
+    assert!(out.stdout.is_empty());
+}
+
+/// In JSON mode every line of stderr is a diagnostic, even when there is no mesh to check:
+/// an editor parsing the output never meets plain text.
+#[test]
+fn file_errors_are_json_lines_in_json_mode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a_file = dir.path().join("a-file");
+    std::fs::write(&a_file, "x").expect("write");
+    let a_file = a_file.to_str().expect("path");
+    let runs: [&[&str]; 4] = [
+        &["check", "--message-format", "json", "no/such/file.fm"],
+        &["check", "--message-format", "json", "examples"],
+        &["graph", "--message-format", "json", "examples"],
+        &[
+            "compile",
+            "--message-format",
+            "json",
+            "examples/word-count/mesh.fm",
+            "-o",
+            a_file,
+        ],
+    ];
+    for args in runs {
+        let out = fmc(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let text = String::from_utf8(out.stderr).expect("UTF-8");
+        assert!(!text.is_empty(), "{args:?}: says why");
+        for line in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {line}"));
+            assert_eq!(v["code"], "fmc::io", "{args:?}");
+            assert_eq!(v["span"]["line"], 1);
+        }
+    }
 }
 
 #[test]

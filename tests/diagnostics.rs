@@ -2,7 +2,7 @@
 //! and the rendered report (human and JSON) is pinned by a snapshot.
 mod common;
 
-use fmc::diag::{render_human, render_json, Code, SourceFile};
+use fmc::diag::{decode, render_human, render_json, Code, SourceFile};
 
 fn codes_of(file: &SourceFile) -> Vec<Diagnostic> {
     let (_, diagnostics) = fmc::pipeline::check(file);
@@ -59,6 +59,8 @@ fn every_broken_mesh_raises_its_code_and_renders_as_pinned() {
     }
     // Codes that need inputs a file cannot hold are covered by the tests below.
     let elsewhere = [
+        "fmc::io",
+        "fmc::encoding",
         "fmc::file-too-large",
         "fmc::too-deep",
         "fmc::too-many-steps",
@@ -387,4 +389,37 @@ fn environment_overrides_meet_every_rule_and_base_findings_come_once() {
     common::snapshot_settings("diagnostics").bind(|| {
         insta::assert_snapshot!("environment-overrides", render_json(&file, &diagnostics));
     });
+}
+
+/// A file that is not UTF-8 cannot live in tests/broken as text: its bytes are built here.
+/// Latin-1 and UTF-16 (both as editors save them) are refused at the first bad byte, inside
+/// the file, and the reports are pinned.
+#[test]
+fn files_in_other_encodings_are_refused_at_the_first_bad_byte() {
+    let example = std::fs::read_to_string(common::root().join("examples/word-count/mesh.fm"))
+        .expect("example");
+    let latin1: Vec<u8> = example
+        .replacen("// ", "// caf\u{e9} ", 1)
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("Latin-1 text"))
+        .collect();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(example.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    for (name, bytes) in [("latin1.fm", latin1), ("utf16.fm", utf16)] {
+        let refused = decode(name, bytes).expect_err("not UTF-8");
+        let d = &refused.diagnostic;
+        assert_eq!(d.code, Code::Encoding);
+        assert!(d.span().end <= refused.file.text.len());
+        let diagnostics = [d.clone()];
+        let report = format!(
+            "{}\n--- json\n{}",
+            render_human(&refused.file, &diagnostics, true),
+            render_json(&refused.file, &diagnostics)
+        );
+        common::snapshot_settings("diagnostics").bind(|| {
+            insta::assert_snapshot!(format!("encoding-{name}"), report);
+        });
+    }
 }

@@ -6,9 +6,16 @@ use fmc::codegen::{Options, Templates};
 use fmc::diag::explain::{explanation, parse_code};
 use fmc::diag::{Code, SourceFile};
 
-/// Codes whose wrong example cannot be a file small enough to read (size, depth and step limits):
+/// Codes whose wrong example cannot be a checkable UTF-8 text (files that cannot be read, other
+/// encodings, size, depth and step limits):
 /// their pages show a shell session instead.
-const NOT_AS_A_FILE: &[Code] = &[Code::FileTooLarge, Code::TooDeep, Code::TooManySteps];
+const NOT_AS_A_FILE: &[Code] = &[
+    Code::Io,
+    Code::Encoding,
+    Code::FileTooLarge,
+    Code::TooDeep,
+    Code::TooManySteps,
+];
 
 /// The first fenced block after `heading`: (language, body).
 fn block_after<'a>(page: &'a str, heading: &str) -> (&'a str, &'a str) {

@@ -106,6 +106,22 @@ proptest! {
         compile_checked(text);
     }
 
+    /// Bytes as the CLI reads them: text goes on to the compiler, anything else is one
+    /// `fmc::encoding` error whose span lies inside the text shown for it.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        match fmc::diag::decode("prop.fm", bytes) {
+            Ok(file) => compile_checked(file.text),
+            Err(refused) => {
+                let span = refused.diagnostic.span();
+                prop_assert_eq!(refused.diagnostic.code, fmc::diag::Code::Encoding);
+                prop_assert!(span.start < span.end && span.end <= refused.file.text.len());
+                prop_assert!(refused.file.text.is_char_boundary(span.start));
+                prop_assert!(refused.file.text.is_char_boundary(span.end));
+            }
+        }
+    }
+
     #[test]
     fn token_soup_never_panics(tokens in proptest::collection::vec(proptest::sample::select(TOKENS), 0..120)) {
         compile_checked(tokens.join(" "));

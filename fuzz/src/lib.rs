@@ -1,7 +1,9 @@
 //! What the fuzz targets assert, one function per target. The regression tests
 //! (`tests/fuzz_regressions.rs`) include this file, so every committed input is checked by
-//! exactly the invariants the fuzzer checked it with. Every function takes raw bytes: input
-//! that is not UTF-8 is refused by the CLI before the compiler sees it, so it is skipped here.
+//! exactly the invariants the fuzzer checked it with. Every function takes raw bytes. `compile`
+//! decodes them as the CLI does (bytes that are not UTF-8 must give an `fmc::encoding`
+//! diagnostic inside the file); `fmt` and `import` skip such input, which the CLI refuses
+//! before they see it.
 
 use std::sync::OnceLock;
 
@@ -66,10 +68,14 @@ fn compile_once(file: &SourceFile, split: bool) -> (Option<Output>, Diagnostics)
 /// success: no error, every file is YAML, compiling again gives the same output and
 /// diagnostics byte for byte, and `--split` succeeds too.
 pub fn compile(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
+    let file = match fmc::diag::decode("fuzz.fm", data.to_vec()) {
+        Ok(file) => file,
+        Err(refused) => {
+            assert_eq!(refused.diagnostic.code, Code::Encoding);
+            diagnostics_fit(&refused.file, &refused.diagnostic.into());
+            return;
+        }
     };
-    let file = SourceFile::new("fuzz.fm", text);
     let (output, diagnostics) = compile_once(&file, false);
     diagnostics_fit(&file, &diagnostics);
     if let Some(d) = diagnostics.iter().find(|d| d.code == Code::Template) {

@@ -24,6 +24,8 @@ macro_rules! codes {
 }
 
 codes! {
+    Io = "io": "a file cannot be read or written",
+    Encoding = "encoding": "the file is not UTF-8 text",
     Syntax = "syntax": "the file does not follow the mesh grammar",
     FileTooLarge = "file-too-large": "the input file exceeds the size limit",
     TooDeep = "too-deep": "values are nested deeper than the limit",

@@ -7,6 +7,8 @@ use super::Code;
 /// The explanation page of `code`, in markdown.
 pub fn explanation(code: Code) -> &'static str {
     match code {
+        Code::Io => include_str!("explain/io.md"),
+        Code::Encoding => include_str!("explain/encoding.md"),
         Code::Syntax => include_str!("explain/syntax.md"),
         Code::FileTooLarge => include_str!("explain/file-too-large.md"),
         Code::TooDeep => include_str!("explain/too-deep.md"),

@@ -4,13 +4,15 @@
 //! sorted by position so the output reads top to bottom and is deterministic.
 
 mod codes;
+mod decode;
 mod excerpt;
 pub mod explain;
 mod render;
 mod source;
 
 pub use codes::Code;
-pub use render::{render_human, render_json};
+pub use decode::{decode, NotUtf8};
+pub use render::{render_human, render_json, render_json_unlocated};
 pub use source::{LineCol, SourceFile};
 
 use std::fmt;

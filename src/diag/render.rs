@@ -6,7 +6,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use serde::Serialize;
 
 use super::excerpt::IndexedText;
-use super::{Diagnostic, LineCol, Severity, SourceFile, Span};
+use super::{Code, Diagnostic, LineCol, Severity, SourceFile, Span};
 
 /// A diagnostic bound to its source text, in the shape miette renders.
 struct Report<'a> {
@@ -218,4 +218,29 @@ pub fn render_json(file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
         }
     }
     out
+}
+
+/// A problem with a file as a whole (it cannot be read, or written), as one JSON line in the
+/// same shape as every other diagnostic, so an editor reading `--message-format json` never
+/// meets a line it cannot parse. It points at the file's start: there is no text to point into.
+pub fn render_json_unlocated(code: Code, file: &str, message: &str) -> String {
+    let start = JsonSpan {
+        offset: 0,
+        length: 0,
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+    };
+    let json = JsonDiagnostic {
+        code: code.as_str(),
+        severity: "error",
+        message,
+        file,
+        span: start,
+        labels: Vec::new(),
+        help: None,
+    };
+    // Serialising plain strings and numbers cannot fail.
+    serde_json::to_string(&json).map_or_else(|_| String::new(), |line| line + "\n")
 }
