@@ -154,3 +154,58 @@ spec:
         ]
     );
 }
+
+/// Upstream's webhook gives an unset or empty `typeClassName` the byte-array class; Pulsar's
+/// Java instance cannot start with an empty one. Given ones pass through.
+#[test]
+fn unset_type_class_names_are_byte_arrays_as_upstream_defaults_them() {
+    let function = |input: &str, output: &str| -> serde_json::Value {
+        let f: fm_api::Function = serde_yaml_ng::from_str(&format!(
+            r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: {{ name: t }}
+spec:
+  className: org.example.Upper
+  input: {{ topics: [persistent://public/default/in]{input} }}
+  output: {{ topic: persistent://public/default/out{output} }}
+  pulsar: {{ pulsarConfig: c }}
+  java: {{ jar: t.jar }}
+"#
+        ))
+        .expect("parses");
+        let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+        details_of(&script(&o).0)
+    };
+    let unset = function("", "");
+    assert_eq!(unset["source"]["typeClassName"], "[B");
+    assert_eq!(unset["sink"]["typeClassName"], "[B");
+    let empty = function(", typeClassName: ''", ", typeClassName: ''");
+    assert_eq!(empty["source"]["typeClassName"], "[B");
+    assert_eq!(empty["sink"]["typeClassName"], "[B");
+    let given = function(
+        ", typeClassName: java.lang.String",
+        ", typeClassName: java.lang.Integer",
+    );
+    assert_eq!(given["source"]["typeClassName"], "java.lang.String");
+    assert_eq!(given["sink"]["typeClassName"], "java.lang.Integer");
+
+    let source: fm_api::Source = serde_yaml_ng::from_str(
+        r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Source
+metadata: { name: s }
+spec:
+  className: org.example.Generator
+  sourceConfig: { rate: 1 }
+  output: { topic: persistent://public/default/out }
+  pulsar: { pulsarConfig: c }
+  java: { jar: s.jar }
+"#,
+    )
+    .expect("parses");
+    let o = desired_for_source(&source, None, &Options::default()).expect("valid");
+    let d = details_of(&script(&o).0);
+    assert_eq!(d["source"]["typeClassName"], "[B");
+    assert_eq!(d["sink"]["typeClassName"], "[B");
+}

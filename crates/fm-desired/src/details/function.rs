@@ -30,11 +30,9 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
     }
 
     let mut source = SourceSpec {
-        type_class_name: spec
-            .input
-            .as_ref()
-            .and_then(|i| i.type_class_name.clone())
-            .unwrap_or_default(),
+        type_class_name: parts::type_class_name(
+            spec.input.as_ref().and_then(|i| i.type_class_name.as_ref()),
+        ),
         subscription_type: parts::subscription_type(
             retain_ordering,
             retain_key_ordering,
@@ -61,7 +59,7 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
     let output = spec.output.clone().unwrap_or_default();
     let (schema_properties, consumer_properties) = parts::output_properties(&output);
     let mut sink = SinkSpec {
-        type_class_name: output.type_class_name.clone().unwrap_or_default(),
+        type_class_name: parts::type_class_name(output.type_class_name.as_ref()),
         topic: output.topic.clone().unwrap_or_default(),
         producer_spec: output.producer_conf.as_ref().map(parts::producer),
         ser_de_class_name: output.sink_serde_class_name.clone().unwrap_or_default(),

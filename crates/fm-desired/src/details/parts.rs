@@ -16,6 +16,17 @@ use super::model::{
 use crate::component::Component;
 use crate::quantity;
 
+/// The class the Java instance loads for a topic's values. Upstream's admission webhook gives
+/// an unset or empty `typeClassName` the byte-array class `[B`; passed on empty, Pulsar's
+/// Java instance fails at start loading a class named "" (`PulsarSource::open`).
+pub const DEFAULT_TYPE_CLASS_NAME: &str = "[B";
+
+pub fn type_class_name(given: Option<&String>) -> String {
+    given
+        .filter(|name| !name.is_empty())
+        .map_or_else(|| DEFAULT_TYPE_CLASS_NAME.to_owned(), String::clone)
+}
+
 pub fn guarantees(g: ProcessingGuarantee) -> ProcessingGuarantees {
     match g {
         ProcessingGuarantee::AtleastOnce => ProcessingGuarantees::AtleastOnce,

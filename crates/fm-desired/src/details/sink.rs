@@ -11,11 +11,8 @@ pub fn build(c: &Component<'_>, spec: &SinkSpec) -> FunctionDetails {
     let guarantee = c.guarantee();
     let retain_ordering = spec.retain_ordering.unwrap_or(false);
     let retain_key_ordering = spec.retain_key_ordering.unwrap_or(false);
-    let type_class_name = spec
-        .input
-        .as_ref()
-        .and_then(|i| i.type_class_name.clone())
-        .unwrap_or_default();
+    let type_class_name =
+        parts::type_class_name(spec.input.as_ref().and_then(|i| i.type_class_name.as_ref()));
     let configs = parts::config_string(spec.sink_config.as_ref());
     FunctionDetails {
         tenant: c.tenant().to_owned(),

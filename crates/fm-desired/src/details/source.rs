@@ -53,11 +53,11 @@ pub fn build(c: &Component<'_>, spec: &SourceSpec) -> FunctionDetails {
             } else {
                 json_string(&Value::Object(configs))
             },
-            type_class_name: output.type_class_name.clone().unwrap_or_default(),
+            type_class_name: parts::type_class_name(output.type_class_name.as_ref()),
             ..Default::default()
         }),
         sink: Some(SinkSpec {
-            type_class_name: output.type_class_name.clone().unwrap_or_default(),
+            type_class_name: parts::type_class_name(output.type_class_name.as_ref()),
             topic: output.topic.clone().unwrap_or_default(),
             // Always present for sources (upstream defaults it), so the producer settings are explicit.
             producer_spec: Some(
