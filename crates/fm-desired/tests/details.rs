@@ -209,3 +209,48 @@ spec:
     assert_eq!(d["source"]["typeClassName"], "[B");
     assert_eq!(d["sink"]["typeClassName"], "[B");
 }
+
+/// A window without a sliding interval tumbles, and an event-time window gets Pulsar's lag and
+/// watermark defaults, as Pulsar's worker infers them; given values are kept.
+#[test]
+fn missing_window_settings_are_inferred_as_pulsar_does() {
+    let window_of = |window: &str| -> serde_json::Value {
+        let f: fm_api::Function = serde_yaml_ng::from_str(&format!(
+            r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: {{ name: w }}
+spec:
+  className: org.example.Window
+  windowConfig: {{ actualWindowFunctionClassName: "", {window} }}
+  input: {{ topics: [persistent://public/default/in] }}
+  pulsar: {{ pulsarConfig: c }}
+  java: {{ jar: w.jar }}
+"#
+        ))
+        .expect("parses");
+        let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+        let d = details_of(&script(&o).0);
+        let user: serde_json::Value =
+            serde_json::from_str(d["userConfig"].as_str().expect("string")).expect("json");
+        user["__WINDOWCONFIGS__"].clone()
+    };
+    let count = window_of("windowLengthCount: 10");
+    assert_eq!(count["slidingIntervalCount"], 10);
+    assert!(count.get("maxLagMs").is_none(), "processing time: no lag");
+
+    let time = window_of(
+        "windowLengthDurationMs: 60000, timestampExtractorClassName: org.example.EventTime",
+    );
+    assert_eq!(time["slidingIntervalDurationMs"], 60000);
+    assert_eq!(time["maxLagMs"], 0);
+    assert_eq!(time["watermarkEmitIntervalMs"], 1000);
+
+    let given = window_of(
+        "windowLengthDurationMs: 60000, slidingIntervalDurationMs: 10000, \
+         timestampExtractorClassName: org.example.EventTime, maxLagMs: 5000, watermarkEmitIntervalMs: 200",
+    );
+    assert_eq!(given["slidingIntervalDurationMs"], 10000);
+    assert_eq!(given["maxLagMs"], 5000);
+    assert_eq!(given["watermarkEmitIntervalMs"], 200);
+}

@@ -1,5 +1,6 @@
 //! Function details of a Function.
 
+use fm_api::function::WindowConfig;
 use fm_api::FunctionSpec;
 use serde_json::Value;
 
@@ -10,6 +11,30 @@ use crate::component::{Component, RuntimeRef};
 
 /// Key of the window configuration inside `userConfig`, read by `WindowFunctionExecutor`.
 pub const WINDOW_CONFIG_KEY: &str = "__WINDOWCONFIGS__";
+
+/// Pulsar's own defaults for a window, as its function worker fills them in before an instance
+/// starts (`WindowConfigUtils.inferMissingArguments`): a window without a sliding interval
+/// tumbles (slides by its length), and event-time windows get a lag of 0 ms and a watermark
+/// every second. Upstream's webhook means to do this too but, for count windows, dereferences
+/// unset fields and rejects the resource; the Kubernetes runtime starts the instance directly,
+/// so nothing else would fill them in.
+fn infer_missing_window_settings(window: &mut WindowConfig) {
+    if window.window_length_duration_ms.is_some() && window.sliding_interval_duration_ms.is_none() {
+        window.sliding_interval_duration_ms = window.window_length_duration_ms;
+    }
+    if window.window_length_count.is_some() && window.sliding_interval_count.is_none() {
+        window.sliding_interval_count = window.window_length_count;
+    }
+    if window.timestamp_extractor_class_name.is_some() {
+        window.max_lag_ms.get_or_insert(DEFAULT_MAX_LAG_MS);
+        window
+            .watermark_emit_interval_ms
+            .get_or_insert(DEFAULT_WATERMARK_EMIT_INTERVAL_MS);
+    }
+}
+
+const DEFAULT_MAX_LAG_MS: i64 = 0;
+const DEFAULT_WATERMARK_EMIT_INTERVAL_MS: i64 = 1000;
 
 pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
     let guarantee = c.guarantee();
@@ -23,6 +48,7 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
         // window config; the spec's value of that field is always overwritten (upstream).
         let mut window = window.clone();
         window.actual_window_function_class_name = class_name.clone();
+        infer_missing_window_settings(&mut window);
         if let Ok(value) = serde_json::to_value(&window) {
             user_config.insert(WINDOW_CONFIG_KEY.to_owned(), value);
         }
