@@ -17,8 +17,9 @@ use crate::component::Component;
 use crate::quantity;
 
 /// The class the Java instance loads for a topic's values. Upstream's admission webhook gives
-/// an unset or empty `typeClassName` the byte-array class `[B`; passed on empty, Pulsar's
-/// Java instance fails at start loading a class named "" (`PulsarSource::open`).
+/// an unset or empty `typeClassName` the byte-array class `[B`. Passed on empty, recent Pulsar
+/// Java instances (`PulsarSource::open`) load a class named "" at start, with no fallback to the
+/// function's own types (older ones had one), and fail.
 pub const DEFAULT_TYPE_CLASS_NAME: &str = "[B";
 
 pub fn type_class_name(given: Option<&String>) -> String {
