@@ -155,27 +155,26 @@ spec:
     );
 }
 
+/// The function details of a Java Function `f`, with `spec` (indented YAML) in its spec.
+fn java_function_details(spec: &str) -> serde_json::Value {
+    let f: fm_api::Function = serde_yaml_ng::from_str(&format!(
+        "apiVersion: compute.functionmesh.io/v1alpha1\nkind: Function\nmetadata: {{ name: f }}\n\
+         spec:\n  className: org.example.F\n  pulsar: {{ pulsarConfig: c }}\n  java: {{ jar: f.jar }}\n{spec}"
+    ))
+    .expect("parses");
+    let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+    details_of(&script(&o).0)
+}
+
 /// Upstream's webhook gives an unset or empty `typeClassName` the byte-array class; Pulsar's
 /// Java instance cannot start with an empty one. Given ones pass through.
 #[test]
 fn unset_type_class_names_are_byte_arrays_as_upstream_defaults_them() {
-    let function = |input: &str, output: &str| -> serde_json::Value {
-        let f: fm_api::Function = serde_yaml_ng::from_str(&format!(
-            r#"
-apiVersion: compute.functionmesh.io/v1alpha1
-kind: Function
-metadata: {{ name: t }}
-spec:
-  className: org.example.Upper
-  input: {{ topics: [persistent://public/default/in]{input} }}
-  output: {{ topic: persistent://public/default/out{output} }}
-  pulsar: {{ pulsarConfig: c }}
-  java: {{ jar: t.jar }}
-"#
+    let function = |input: &str, output: &str| {
+        java_function_details(&format!(
+            "  input: {{ topics: [persistent://public/default/in]{input} }}\n  \
+             output: {{ topic: persistent://public/default/out{output} }}\n"
         ))
-        .expect("parses");
-        let o = desired_for_function(&f, None, &Options::default()).expect("valid");
-        details_of(&script(&o).0)
     };
     let unset = function("", "");
     assert_eq!(unset["source"]["typeClassName"], "[B");
@@ -214,23 +213,11 @@ spec:
 /// watermark defaults, as Pulsar's worker infers them; given values are kept.
 #[test]
 fn missing_window_settings_are_inferred_as_pulsar_does() {
-    let window_of = |window: &str| -> serde_json::Value {
-        let f: fm_api::Function = serde_yaml_ng::from_str(&format!(
-            r#"
-apiVersion: compute.functionmesh.io/v1alpha1
-kind: Function
-metadata: {{ name: w }}
-spec:
-  className: org.example.Window
-  windowConfig: {{ actualWindowFunctionClassName: "", {window} }}
-  input: {{ topics: [persistent://public/default/in] }}
-  pulsar: {{ pulsarConfig: c }}
-  java: {{ jar: w.jar }}
-"#
-        ))
-        .expect("parses");
-        let o = desired_for_function(&f, None, &Options::default()).expect("valid");
-        let d = details_of(&script(&o).0);
+    let window_of = |window: &str| {
+        let d = java_function_details(&format!(
+            "  windowConfig: {{ actualWindowFunctionClassName: \"\", {window} }}\n  \
+             input: {{ topics: [persistent://public/default/in] }}\n"
+        ));
         let user: serde_json::Value =
             serde_json::from_str(d["userConfig"].as_str().expect("string")).expect("json");
         user["__WINDOWCONFIGS__"].clone()
