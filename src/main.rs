@@ -501,20 +501,21 @@ fn read_stdin() -> Result<SourceFile, Unreadable> {
 
 /// Says why a file was refused, in the chosen format; the exit code goes with the reason.
 fn refuse(why: Unreadable, format: MessageFormat) -> ExitCode {
+    let exit = why.exit_code();
     match why {
         Unreadable::File {
             code,
             name,
             message,
-        } => {
-            match format {
-                MessageFormat::Json => eprint!("{}", render_json_unlocated(code, &name, &message)),
-                MessageFormat::Human => eprintln!("error: {message}"),
-            }
-            ExitCode::from(EXIT_USAGE)
+        } => match format {
+            MessageFormat::Json => eprint!("{}", render_json_unlocated(code, &name, &message)),
+            MessageFormat::Human => eprintln!("error: {message}"),
+        },
+        Unreadable::NotUtf8(refused) => {
+            report(&refused.file, refused.diagnostic.into(), format);
         }
-        Unreadable::NotUtf8(refused) => report(&refused.file, refused.diagnostic.into(), format),
     }
+    ExitCode::from(exit)
 }
 
 /// A file that cannot be written (or read), in the chosen format: exit 2.

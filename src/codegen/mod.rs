@@ -227,11 +227,7 @@ fn admit(mesh: &Mesh, step: &crate::model::Step, spec: &StepSpec, diagnostics: &
         StepSpec::Sink(s) => fm_desired::validate_sink(s),
     };
     // As the passes do, an environment's findings say where they arise.
-    let environment = mesh
-        .env
-        .as_ref()
-        .map(|env| format!(" (environment `{}`)", env.value))
-        .unwrap_or_default();
+    let environment = mesh.environment_suffix();
     for problem in rejected {
         diagnostics.push(
             Diagnostic::error(

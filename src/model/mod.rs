@@ -143,6 +143,15 @@ pub struct Mesh {
 }
 
 impl Mesh {
+    /// What a finding in this mesh adds to its message: ` (environment `prod`)` in an
+    /// environment's mesh, nothing in the base.
+    pub fn environment_suffix(&self) -> String {
+        self.env
+            .as_ref()
+            .map(|env| format!(" (environment `{}`)", env.value))
+            .unwrap_or_default()
+    }
+
     fn add_topic(&mut self, topic: Topic) {
         let index = self.topics.len();
         Arc::make_mut(&mut self.topic_by_name).insert(topic.name.value.clone(), index);

@@ -38,15 +38,11 @@ pub fn check(model: &Model) -> Diagnostics {
             .collect();
         let mut found = Diagnostics::default();
         check_mesh(env, &changed, &mut found);
-        let name = env
-            .env
-            .as_ref()
-            .map(|n| n.value.as_str())
-            .unwrap_or_default();
+        let suffix = env.environment_suffix();
         for mut d in found.into_sorted() {
             // Findings the base has too are reported once; the others say where they arise.
             if !base.contains(&d) {
-                d.message = format!("{} (environment `{name}`)", d.message);
+                d.message.push_str(&suffix);
                 diagnostics.push(d);
             }
         }
