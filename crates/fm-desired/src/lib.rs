@@ -10,6 +10,7 @@
 
 pub mod command;
 mod component;
+pub mod defaults;
 pub mod details;
 pub mod download;
 mod error;

@@ -18,7 +18,7 @@ pub const WINDOW_CONFIG_KEY: &str = "__WINDOWCONFIGS__";
 /// every second. Upstream's webhook means to do this too but, for count windows, dereferences
 /// unset fields and rejects the resource; the Kubernetes runtime starts the instance directly,
 /// so nothing else would fill them in.
-fn infer_missing_window_settings(window: &mut WindowConfig) {
+pub(crate) fn infer_missing_window_settings(window: &mut WindowConfig) {
     if window.window_length_duration_ms.is_some() && window.sliding_interval_duration_ms.is_none() {
         window.sliding_interval_duration_ms = window.window_length_duration_ms;
     }

@@ -1,8 +1,8 @@
 //! The `--function_details` document (upstream §2.7), built per kind.
 
-mod function;
+pub(crate) mod function;
 pub mod model;
-mod parts;
+pub(crate) mod parts;
 mod sink;
 mod source;
 
