@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use kube::Client;
 
+use crate::events::Events;
 use crate::metrics::Metrics;
+use crate::reconcile::backoff::Failures;
 
 /// Which HorizontalPodAutoscaler API the server serves (Kubernetes < 1.23 has only v2beta2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +32,49 @@ pub struct Context {
     /// generation changes (the user edited it), never because the operator's output changed.
     pub pause_rollout: bool,
     pub metrics: Arc<Metrics>,
+    /// Warning Events on the resources whose reconcile fails.
+    pub events: Events,
+    /// Failures in a row per object, for its retry backoff.
+    pub failures: Failures,
+}
+
+impl Context {
+    /// A context with no failures recorded yet; `events` says how Events are written.
+    pub fn new(
+        client: Client,
+        options: fm_desired::Options,
+        hpa: HpaVersion,
+        pause_rollout: bool,
+        metrics: Arc<Metrics>,
+        events: EventSettings,
+    ) -> Self {
+        Context {
+            events: Events::new(client.clone(), events.instance, events.interval),
+            client,
+            options,
+            hpa,
+            pause_rollout,
+            metrics,
+            failures: Failures::default(),
+        }
+    }
+}
+
+/// How Warning Events are written.
+pub struct EventSettings {
+    /// This replica's name (its pod name) in the Events it writes.
+    pub instance: Option<String>,
+    /// The shortest time between two Events of one reason on one object.
+    pub interval: std::time::Duration,
+}
+
+impl Default for EventSettings {
+    fn default() -> Self {
+        EventSettings {
+            instance: None,
+            interval: crate::events::EVENT_INTERVAL,
+        }
+    }
 }
 
 /// The field manager of every server-side apply we make.

@@ -10,12 +10,11 @@ use k8s_openapi::api::core::v1::Service;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::watcher;
 use kube::Api;
-use tracing::warn;
 
 use crate::context::Context;
 use crate::error::Error;
 use crate::kinds::ComponentKind;
-use crate::reconcile::{self, backoff};
+use crate::reconcile;
 
 fn api<K>(ctx: &Context, namespace: Option<&str>) -> Api<K>
 where
@@ -28,10 +27,18 @@ where
     }
 }
 
-/// Bounded, growing retry after errors, per object (no retry storm).
-fn error_policy<K>(_: Arc<K>, error: &Error, _: Arc<Context>) -> Action {
-    warn!(%error, "reconcile failed; retrying");
-    Action::requeue(backoff(3))
+/// Retry after errors with a wait that grows per object (no retry storm); the failure itself
+/// was already reported on the resource by the reconciler.
+fn component_error_policy<K: ComponentKind>(
+    resource: Arc<K>,
+    _: &Error,
+    ctx: Arc<Context>,
+) -> Action {
+    reconcile::component::retry_after(resource.as_ref(), &ctx)
+}
+
+fn mesh_error_policy(mesh: Arc<FunctionMesh>, _: &Error, ctx: Arc<Context>) -> Action {
+    reconcile::mesh::retry_after(mesh.as_ref(), &ctx)
 }
 
 async fn run_component<K: ComponentKind>(ctx: Arc<Context>, namespace: Option<String>) {
@@ -40,7 +47,11 @@ async fn run_component<K: ComponentKind>(ctx: Arc<Context>, namespace: Option<St
         .owns(api::<StatefulSet>(&ctx, ns), watcher::Config::default())
         .owns(api::<Service>(&ctx, ns), watcher::Config::default())
         .shutdown_on_signal()
-        .run(reconcile::component::reconcile::<K>, error_policy::<K>, ctx)
+        .run(
+            reconcile::component::reconcile::<K>,
+            component_error_policy::<K>,
+            ctx,
+        )
         .for_each(|_| futures::future::ready(()))
         .await;
 }
@@ -52,11 +63,7 @@ async fn run_mesh(ctx: Arc<Context>, namespace: Option<String>) {
         .owns(api::<Source>(&ctx, ns), watcher::Config::default())
         .owns(api::<Sink>(&ctx, ns), watcher::Config::default())
         .shutdown_on_signal()
-        .run(
-            reconcile::mesh::reconcile,
-            error_policy::<FunctionMesh>,
-            ctx,
-        )
+        .run(reconcile::mesh::reconcile, mesh_error_policy, ctx)
         .for_each(|_| futures::future::ready(()))
         .await;
 }

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use fm_operator::context::Context;
+use fm_operator::context::{Context, EventSettings};
 use fm_operator::metrics::Metrics;
+use fm_operator::webhook::{self, Endpoint, FailurePolicy};
 use fm_operator::{controllers, discovery, leader};
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::{Api, Client};
@@ -32,7 +33,7 @@ enum LogFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Watch the cluster and reconcile (what the Deployment runs).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print the objects the operator would apply for the resources in a file (or `-`).
     Render {
         #[arg(short = 'f', long = "filename")]
@@ -69,6 +70,60 @@ struct RunArgs {
     /// Spread replicas over nodes with a preferred anti-affinity.
     #[arg(long, env = "FM_DEFAULT_AFFINITY", default_value_t = true, action = clap::ArgAction::Set)]
     default_affinity: bool,
+    /// Seconds between two Warning Events of one reason on one object (a failing resource is
+    /// retried more often than that).
+    #[arg(long, env = "FM_EVENT_INTERVAL", default_value_t = 60)]
+    event_interval: u64,
+    /// Serve the admission webhooks (HTTPS) on this address; off when unset.
+    #[arg(long, env = "FM_WEBHOOK_ADDR")]
+    webhook_addr: Option<std::net::SocketAddr>,
+    /// Register the webhooks by this HTTPS base URL (out-of-cluster runs).
+    #[arg(long, env = "FM_WEBHOOK_URL", value_parser = Endpoint::url, conflicts_with = "webhook_service")]
+    webhook_url: Option<Endpoint>,
+    /// Register the webhooks through this Service, port 443 (in-cluster; `[NAMESPACE/]NAME`,
+    /// by default in the lease namespace, the operator's own).
+    #[arg(long, env = "FM_WEBHOOK_SERVICE", value_parser = Endpoint::service)]
+    webhook_service: Option<Endpoint>,
+    /// The Secret, in the lease namespace, that holds the webhook's certificate.
+    #[arg(
+        long,
+        env = "FM_WEBHOOK_SECRET",
+        default_value = "fm-operator-webhook-cert"
+    )]
+    webhook_secret: String,
+    /// What the API server does while no replica answers: admit unchecked (the reconciler
+    /// still reports invalid resources) or refuse.
+    #[arg(
+        long,
+        env = "FM_WEBHOOK_FAILURE_POLICY",
+        value_enum,
+        default_value = "ignore"
+    )]
+    webhook_failure_policy: FailurePolicy,
+}
+
+impl RunArgs {
+    /// The webhook configuration, when `--webhook-addr` asks for one; an error when it lacks
+    /// an endpoint to register.
+    fn webhook(&self) -> anyhow::Result<Option<webhook::Config>> {
+        let Some(addr) = self.webhook_addr else {
+            return Ok(None);
+        };
+        let Some(endpoint) = self
+            .webhook_url
+            .clone()
+            .or_else(|| self.webhook_service.clone())
+        else {
+            anyhow::bail!("--webhook-addr needs --webhook-url or --webhook-service: the API server must know where to call");
+        };
+        Ok(Some(webhook::Config {
+            addr,
+            endpoint: endpoint.in_namespace(&self.lease_namespace),
+            secret_namespace: self.lease_namespace.clone(),
+            secret_name: self.webhook_secret.clone(),
+            failure_policy: self.webhook_failure_policy,
+        }))
+    }
 }
 
 fn main() -> ExitCode {
@@ -90,7 +145,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
-            match runtime.block_on(run(args)) {
+            match runtime.block_on(run(*args)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     error!("{e}");
@@ -116,10 +171,16 @@ fn print_or_fail(result: Result<String, String>) -> ExitCode {
     }
 }
 
+/// Logs go to stderr; colour codes only when stderr is a terminal, so files and log
+/// collectors get plain text.
 fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -128,10 +189,22 @@ fn init_logging(format: LogFormat) {
 
 async fn run(args: RunArgs) -> anyhow::Result<()> {
     init_logging(args.log_format);
+    let webhook = args.webhook()?;
     let client = Client::try_default().await?;
     let metrics = Arc::new(Metrics::default());
     let listener = tokio::net::TcpListener::bind(&args.metrics_addr).await?;
     tokio::spawn(fm_operator::metrics::serve(listener, metrics.clone()));
+
+    // Every replica answers admission requests, leader or not: admission needs no lease.
+    if let Some(config) = webhook {
+        let client = client.clone();
+        tokio::spawn(async move {
+            if let Err(e) = webhook::run(client, config).await {
+                error!("admission webhooks stopped: {e}");
+                std::process::exit(1);
+            }
+        });
+    }
 
     let hpa = discovery::hpa_version(&client).await?;
     info!(hpa = hpa.api_version(), "API discovery");
@@ -140,13 +213,17 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         default_affinity: args.default_affinity,
         ..Default::default()
     };
-    let ctx = Arc::new(Context {
-        client: client.clone(),
+    let ctx = Arc::new(Context::new(
+        client.clone(),
         options,
         hpa,
-        pause_rollout: args.pause_rollout,
-        metrics: metrics.clone(),
-    });
+        args.pause_rollout,
+        metrics.clone(),
+        EventSettings {
+            instance: std::env::var("POD_NAME").ok(),
+            interval: Duration::from_secs(args.event_interval),
+        },
+    ));
 
     if args.leader_elect {
         let identity = std::env::var("POD_NAME")

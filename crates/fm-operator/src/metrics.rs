@@ -19,9 +19,23 @@ struct KindStats {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// Upstream's histogram buckets for `function_mesh_reconcile_latency`, in milliseconds
+/// (`pkg/monitoring/metrics.go`).
+const UPSTREAM_BUCKETS_MS: [f64; 6] = [10.0, 100.0, 1000.0, 10000.0, 30000.0, 60000.0];
+
+/// Upstream's per-object series, labelled `type`, `name`, `namespace`.
+#[derive(Default)]
+struct ObjectStats {
+    reconciles: u64,
+    latency_sum_ms: f64,
+    buckets: [u64; UPSTREAM_BUCKETS_MS.len()],
+}
+
 #[derive(Default)]
 pub struct Metrics {
     by_kind: Mutex<BTreeMap<&'static str, KindStats>>,
+    /// Keyed by (type, namespace, name), as upstream labels its series.
+    by_object: Mutex<BTreeMap<(&'static str, String, String), ObjectStats>>,
     ready: AtomicBool,
     leader: AtomicBool,
 }
@@ -40,6 +54,31 @@ impl Metrics {
         stats.duration_sum += secs;
         for (i, bound) in BUCKETS.iter().enumerate() {
             if secs <= *bound {
+                stats.buckets[i] += 1;
+            }
+        }
+    }
+
+    /// Upstream's series for one Function, Source or Sink reconcile (`kind` is `function`,
+    /// `source` or `sink`, as upstream's `type` label), so existing dashboards keep working.
+    pub fn observe_object(
+        &self,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+        elapsed: Duration,
+    ) {
+        let Ok(mut map) = self.by_object.lock() else {
+            return;
+        };
+        let stats = map
+            .entry((kind, namespace.to_owned(), name.to_owned()))
+            .or_default();
+        stats.reconciles += 1;
+        let ms = elapsed.as_secs_f64() * 1000.0;
+        stats.latency_sum_ms += ms;
+        for (i, bound) in UPSTREAM_BUCKETS_MS.iter().enumerate() {
+            if ms <= *bound {
                 stats.buckets[i] += 1;
             }
         }
@@ -92,12 +131,59 @@ impl Metrics {
                 s.reconciles
             ));
         }
+        self.render_upstream(&mut out);
         out.push_str("# HELP fm_operator_leader Whether this replica holds the leader lease.\n# TYPE fm_operator_leader gauge\n");
         out.push_str(&format!(
             "fm_operator_leader {}\n",
             u8::from(self.leader.load(Ordering::Relaxed))
         ));
         out
+    }
+
+    /// `function_mesh_reconcile_count` and `function_mesh_reconcile_latency` (milliseconds),
+    /// with upstream's names, labels and buckets.
+    fn render_upstream(&self, out: &mut String) {
+        let map = match self.by_object.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let labels = |kind: &str, ns: &str, name: &str| {
+            format!(
+                "type=\"{kind}\",name=\"{}\",namespace=\"{}\"",
+                escape_label(name),
+                escape_label(ns)
+            )
+        };
+        out.push_str("# HELP function_mesh_reconcile_count Number of reconcile operations\n# TYPE function_mesh_reconcile_count counter\n");
+        for ((kind, ns, name), s) in map.iter() {
+            out.push_str(&format!(
+                "function_mesh_reconcile_count{{{}}} {}\n",
+                labels(kind, ns, name),
+                s.reconciles
+            ));
+        }
+        out.push_str("# HELP function_mesh_reconcile_latency Latency of reconcile operations, bucket boundaries are 10ms, 100ms, 1s, 10s, 30s and 60s.\n# TYPE function_mesh_reconcile_latency histogram\n");
+        for ((kind, ns, name), s) in map.iter() {
+            let l = labels(kind, ns, name);
+            for (i, bound) in UPSTREAM_BUCKETS_MS.iter().enumerate() {
+                out.push_str(&format!(
+                    "function_mesh_reconcile_latency_bucket{{{l},le=\"{bound}\"}} {}\n",
+                    s.buckets[i]
+                ));
+            }
+            out.push_str(&format!(
+                "function_mesh_reconcile_latency_bucket{{{l},le=\"+Inf\"}} {}\n",
+                s.reconciles
+            ));
+            out.push_str(&format!(
+                "function_mesh_reconcile_latency_sum{{{l}}} {}\n",
+                s.latency_sum_ms
+            ));
+            out.push_str(&format!(
+                "function_mesh_reconcile_latency_count{{{l}}} {}\n",
+                s.reconciles
+            ));
+        }
     }
 
     /// Status line and body for a request path.
@@ -141,6 +227,14 @@ pub async fn serve(listener: TcpListener, metrics: std::sync::Arc<Metrics>) {
     }
 }
 
+/// A label value as the Prometheus text format writes it.
+fn escape_label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +248,19 @@ mod tests {
         assert!(text.contains("fm_operator_reconciles_total{kind=\"function\"} 2"));
         assert!(text.contains("fm_operator_reconcile_errors_total{kind=\"function\"} 1"));
         assert!(text.contains("le=\"0.05\"} 2"));
+        m.observe_object("function", "ns", "wc", Duration::from_millis(50));
+        let text = m.render();
+        assert!(text.contains(
+            "function_mesh_reconcile_count{type=\"function\",name=\"wc\",namespace=\"ns\"} 1"
+        ));
+        assert!(text.contains(
+            "function_mesh_reconcile_latency_bucket{type=\"function\",name=\"wc\",namespace=\"ns\",le=\"10\"} 0"
+        ));
+        assert!(text.contains(
+            "function_mesh_reconcile_latency_bucket{type=\"function\",name=\"wc\",namespace=\"ns\",le=\"100\"} 1"
+        ));
+        assert!(text.contains("# TYPE function_mesh_reconcile_latency histogram"));
+        assert_eq!(escape_label("a\"b\\c"), "a\\\"b\\\\c");
         assert_eq!(m.respond("/readyz").0, "503 Service Unavailable");
         m.set_ready(true);
         assert_eq!(m.respond("/readyz").0, "200 OK");

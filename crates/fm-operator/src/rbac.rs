@@ -1,27 +1,32 @@
 //! Every Kubernetes API call the operator makes, as (API group, resource, verb). The ClusterRole
-//! in `deploy/rbac.yaml` must grant exactly these (tested), and the mock API tests check each
-//! request they see against this list: least privilege that cannot silently drift.
+//! and Role in `deploy/rbac.yaml` must grant exactly these (tested), the mock API tests check
+//! each request they see against this list, and a cluster test runs the operator with its own
+//! ServiceAccount and compares what the API server's audit log saw it do with what `deploy/`
+//! grants: least privilege that cannot silently drift either way.
 
+/// A server-side apply is authorised as `patch` when the object exists and as `create` when it
+/// does not, so every kind the operator applies needs both.
 pub const REQUIRED: &[(&str, &str, &[&str])] = &[
+    // FunctionMesh members are applied as Functions, Sources and Sinks.
     (
         "compute.functionmesh.io",
         "functions",
-        &["get", "list", "watch", "patch", "delete"],
+        &["get", "list", "watch", "create", "patch", "delete"],
     ),
     (
         "compute.functionmesh.io",
         "sources",
-        &["get", "list", "watch", "patch", "delete"],
+        &["get", "list", "watch", "create", "patch", "delete"],
     ),
     (
         "compute.functionmesh.io",
         "sinks",
-        &["get", "list", "watch", "patch", "delete"],
+        &["get", "list", "watch", "create", "patch", "delete"],
     ),
     (
         "compute.functionmesh.io",
         "functionmeshes",
-        &["get", "list", "watch"],
+        &["list", "watch"],
     ),
     ("compute.functionmesh.io", "functions/status", &["patch"]),
     ("compute.functionmesh.io", "sources/status", &["patch"]),
@@ -37,8 +42,21 @@ pub const REQUIRED: &[(&str, &str, &[&str])] = &[
         "statefulsets",
         &["get", "list", "watch", "create", "patch", "delete"],
     ),
-    ("", "services", &["get", "list", "watch", "create", "patch"]),
+    ("", "services", &["list", "watch", "create", "patch"]),
     ("", "configmaps", &["get"]),
+    // Warning Events on failing resources (kube's Recorder: create, then patch a series).
+    ("events.k8s.io", "events", &["create", "patch"]),
+    // The admission webhooks register themselves (server-side apply).
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+        &["create", "patch"],
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+        &["create", "patch"],
+    ),
     (
         "autoscaling",
         "horizontalpodautoscalers",
@@ -46,12 +64,16 @@ pub const REQUIRED: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
-/// Lease calls, granted by a Role in the lease namespace only.
-pub const LEASE: (&str, &str, &[&str]) = (
-    "coordination.k8s.io",
-    "leases",
-    &["get", "create", "update"],
-);
+/// Calls in the operator's own namespace only, granted by a Role there: the leader Lease, and
+/// the Secret with the webhook's certificate (read, created once, replaced on renewal).
+pub const OWN_NAMESPACE: &[(&str, &str, &[&str])] = &[
+    (
+        "coordination.k8s.io",
+        "leases",
+        &["get", "create", "update"],
+    ),
+    ("", "secrets", &["get", "create", "update"]),
+];
 
 /// Whether `REQUIRED` grants `verb` on `group`/`resource`.
 pub fn allows(group: &str, resource: &str, verb: &str) -> bool {

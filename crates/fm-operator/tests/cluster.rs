@@ -2,6 +2,7 @@
 //! cluster (CI starts one with `tests/k8s/with-apiserver`); without it each test says it was
 //! skipped. Every test uses its own namespace and its own operator process.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -19,10 +20,22 @@ fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
-fn shared() -> PathBuf {
-    std::env::var_os("FM_SHARED_DIR")
+/// Upstream's reference data (samples), when this checkout has it beside it.
+fn shared() -> Option<PathBuf> {
+    let dir = std::env::var_os("FM_SHARED_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/function-mesh"))
+        .unwrap_or_else(|| root().join("../shared"))
+        .join("function-mesh");
+    dir.is_dir().then_some(dir)
+}
+
+/// Upstream's samples directory, or a line saying why `test` is skipped.
+fn samples_or_skip(test: &str) -> Option<PathBuf> {
+    let dir = shared().map(|d| d.join("samples"));
+    if dir.is_none() {
+        eprintln!("skipped {test}: no upstream reference data (../shared or FM_SHARED_DIR)");
+    }
+    dir
 }
 
 fn kubectl(args: &[&str]) -> Output {
@@ -74,32 +87,107 @@ fn serial() -> MutexGuard<'static, ()> {
         .unwrap_or_else(|e| e.into_inner())
 }
 
-fn install_crds() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let crds = root().join("deploy/crds.yaml");
-        kubectl_ok(&[
-            "apply",
-            "--server-side",
-            "--force-conflicts",
-            "-f",
-            crds.to_str().expect("path"),
-        ]);
-        // `kubectl wait` fails outright while a new CRD has no conditions yet: poll.
-        for name in ["functions", "sources", "sinks", "functionmeshes"] {
-            let crd = format!("crd/{name}.compute.functionmesh.io");
-            let jsonpath = r#"jsonpath={.status.conditions[?(@.type=="Established")].status}"#;
-            wait_for(
-                &format!("{crd} established"),
-                Duration::from_secs(60),
-                || {
-                    let out = kubectl(&["get", &crd, "-o", jsonpath]);
-                    (String::from_utf8_lossy(&out.stdout) == "True").then_some(())
-                },
-            );
-        }
-    });
+/// The install command the README gives users, run verbatim from the repository root.
+const INSTALL: &str = "kubectl apply -k deploy/";
+/// Where `deploy/` installs the operator and its ServiceAccount.
+const OPERATOR_NAMESPACE: &str = "function-mesh-system";
+
+/// Runs [`INSTALL`] as a user would (after checking the README still says it) and waits for
+/// the CRDs. The first run is an upgrade: `tests/k8s/self-test` installed upstream's CRDs.
+fn run_install_command() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&format!("`{INSTALL}`")),
+        "the README no longer tells users to run `{INSTALL}`"
+    );
+    let words: Vec<&str> = INSTALL.split_whitespace().collect();
+    let out = Command::new(words[0])
+        .args(&words[1..])
+        .current_dir(root())
+        .env("KUBECONFIG", kubeconfig().expect("FM_TEST_KUBECONFIG"))
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        out.status.success(),
+        "`{INSTALL}` failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // `kubectl wait` fails outright while a new CRD has no conditions yet: poll.
+    for name in ["functions", "sources", "sinks", "functionmeshes"] {
+        let crd = format!("crd/{name}.compute.functionmesh.io");
+        let jsonpath = r#"jsonpath={.status.conditions[?(@.type=="Established")].status}"#;
+        wait_for(
+            &format!("{crd} established"),
+            Duration::from_secs(60),
+            || {
+                let out = kubectl(&["get", &crd, "-o", jsonpath]);
+                (String::from_utf8_lossy(&out.stdout) == "True").then_some(())
+            },
+        );
+    }
 }
+
+/// Installs once per test process, and writes a kubeconfig that authenticates as the
+/// operator's own ServiceAccount, with its own token: the operator runs as installed.
+fn install() -> &'static Path {
+    static OPERATOR_KUBECONFIG: OnceLock<PathBuf> = OnceLock::new();
+    OPERATOR_KUBECONFIG.get_or_init(|| {
+        run_install_command();
+        let token = wait_for("the ServiceAccount's token", Duration::from_secs(60), service_account_token);
+        let admin: Value = serde_yaml_ng::from_str(&kubectl_ok(&[
+            "config", "view", "--raw", "--minify", "-o", "json",
+        ]))
+        .expect("kubeconfig");
+        let cluster = &admin["clusters"][0]["cluster"];
+        let config = serde_json::json!({
+            "apiVersion": "v1", "kind": "Config",
+            "clusters": [{"name": "test", "cluster": cluster}],
+            "users": [{"name": "fm-operator", "user": {"token": token}}],
+            "contexts": [{"name": "fm-operator", "context": {"cluster": "test", "user": "fm-operator"}}],
+            "current-context": "fm-operator",
+        });
+        let path = tempfile_dir().join("fm-operator-serviceaccount.kubeconfig");
+        std::fs::write(&path, config.to_string()).expect("kubeconfig written");
+        path
+    })
+}
+
+/// A token of the `fm-operator` ServiceAccount: a bound token from the TokenRequest API, or,
+/// where the server does not serve it, the token Secret its controller made (Kubernetes < 1.24).
+fn service_account_token() -> Option<String> {
+    let out = kubectl(&[
+        "-n",
+        OPERATOR_NAMESPACE,
+        "create",
+        "token",
+        "fm-operator",
+        "--duration=24h",
+    ]);
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if out.status.success() && !token.is_empty() {
+        return Some(token);
+    }
+    let account = get_json(OPERATOR_NAMESPACE, "serviceaccount/fm-operator")?;
+    let secret = account["secrets"][0]["name"].as_str()?.to_owned();
+    let secret = get_json(OPERATOR_NAMESPACE, &format!("secret/{secret}"))?;
+    let encoded = secret["data"]["token"].as_str()?;
+    let out = Command::new("base64")
+        .arg("-d")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take()?.write_all(encoded.as_bytes()).ok()?;
+            child.wait_with_output().ok()
+        })?;
+    let token = String::from_utf8(out.stdout).ok()?;
+    (!token.is_empty()).then_some(token)
+}
+
+/// The identity the operator's requests carry, as the API server sees it.
+const OPERATOR_USER: &str = "system:serviceaccount:function-mesh-system:fm-operator";
 
 struct Operator {
     child: Child,
@@ -107,22 +195,44 @@ struct Operator {
 }
 
 impl Operator {
+    /// The operator as installed: its ServiceAccount's token, leases and the webhook
+    /// certificate in its namespace, and the admission webhooks served on
+    /// `metrics_port + 1000`, registered by URL (loopback: the API server runs here).
     fn start(namespace: &str, metrics_port: u16, extra: &[&str]) -> Operator {
+        let webhook = format!("127.0.0.1:{}", metrics_port + 1000);
+        let url = format!("https://{webhook}");
+        let mut args = vec!["--webhook-addr", &webhook, "--webhook-url", &url];
+        args.extend_from_slice(extra);
+        Operator::start_without_webhooks(namespace, metrics_port, &args)
+    }
+
+    fn start_without_webhooks(namespace: &str, metrics_port: u16, extra: &[&str]) -> Operator {
         let log = std::env::temp_dir().join(format!("fm-operator-{namespace}-{metrics_port}.log"));
         let file = std::fs::File::create(&log).expect("log file");
-        let mut args = vec!["run", "--namespace", namespace, "--metrics-addr"];
         let addr = format!("127.0.0.1:{metrics_port}");
-        args.push(&addr);
+        let mut args = vec![
+            "run",
+            "--namespace",
+            namespace,
+            "--metrics-addr",
+            &addr,
+            "--lease-namespace",
+            OPERATOR_NAMESPACE,
+        ];
         args.extend_from_slice(extra);
         let child = Command::new(env!("CARGO_BIN_EXE_fm-operator"))
             .args(&args)
-            .env("KUBECONFIG", kubeconfig().expect("kubeconfig"))
+            .env("KUBECONFIG", install())
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(file)
             .spawn()
             .expect("operator starts");
         Operator { child, log }
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
 
@@ -131,13 +241,12 @@ impl Drop for Operator {
         let _ = self.child.kill();
         let _ = self.child.wait();
         if std::thread::panicking() {
-            if let Ok(text) = std::fs::read_to_string(&self.log) {
-                let tail: Vec<&str> = text.lines().rev().take(40).collect();
-                eprintln!(
-                    "--- operator log (last lines)\n{}",
-                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-                );
-            }
+            let text = self.log_text();
+            let tail: Vec<&str> = text.lines().rev().take(40).collect();
+            eprintln!(
+                "--- operator log (last lines)\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
         }
     }
 }
@@ -161,15 +270,9 @@ impl Drop for Namespace {
     }
 }
 
+/// `kubectl apply -f`, as users apply their resources (client-side, through the webhooks).
 fn apply_file(ns: &str, path: &Path) {
-    kubectl_ok(&[
-        "-n",
-        ns,
-        "apply",
-        "--server-side",
-        "-f",
-        path.to_str().expect("path"),
-    ]);
+    kubectl_ok(&["-n", ns, "apply", "-f", path.to_str().expect("path")]);
 }
 
 fn apply_text(ns: &str, yaml: &str) {
@@ -253,11 +356,14 @@ fn every_upstream_sample_gets_its_objects() {
     if skip("every_upstream_sample_gets_its_objects") {
         return;
     }
+    let Some(samples) = samples_or_skip("every_upstream_sample_gets_its_objects") else {
+        return;
+    };
     let _guard = serial();
-    install_crds();
+    install();
     let ns = Namespace::new("fm-samples");
     let _op = Operator::start(&ns.0, 18081, &[]);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(shared().join("samples"))
+    let mut files: Vec<PathBuf> = std::fs::read_dir(samples)
         .expect("samples")
         .map(|e| e.expect("entry").path())
         .collect();
@@ -335,7 +441,7 @@ fn children_are_repaired_updated_and_collected() {
         return;
     }
     let _guard = serial();
-    install_crds();
+    install();
     let ns = Namespace::new("fm-lifecycle");
     let _op = Operator::start(&ns.0, 18082, &[]);
     apply_text(
@@ -412,9 +518,12 @@ fn an_invalid_resource_gets_a_condition_while_others_reconcile() {
         return;
     }
     let _guard = serial();
-    install_crds();
+    install();
     let ns = Namespace::new("fm-invalid");
-    let _op = Operator::start(&ns.0, 18083, &[]);
+    // No webhook: what happens while none answers (or with upstream's CRDs and no admission):
+    // the invalid resource is stored, and the reconciler reports it.
+    delete_webhook_configurations();
+    let _op = Operator::start_without_webhooks(&ns.0, 18083, &[]);
     let bad = function_yaml("bad", "x:1", Some(1))
         .replace("replicas: 1\n", "replicas: 1\n  minReplicas: 3\n");
     apply_text(&ns.0, &bad);
@@ -436,6 +545,54 @@ fn an_invalid_resource_gets_a_condition_while_others_reconcile() {
     });
     assert_eq!(cond["reason"], "InvalidSpec");
     assert!(get_json(&ns.0, "statefulset/bad-function").is_none());
+    let ready = wait_for("Ready: False", Duration::from_secs(30), || {
+        let v = get_json(&ns.0, "function/bad")?;
+        let c = v["status"]["conditions"]["Ready"].clone();
+        (c["status"] == "False").then_some(c)
+    });
+    assert_eq!(ready["reason"], "InvalidSpec");
+    let event = wait_for(
+        "a Warning Event on the Function",
+        Duration::from_secs(30),
+        || {
+            events_about(&ns.0, "Function", "bad")
+                .into_iter()
+                .find(|e| e["reason"] == "InvalidSpec")
+        },
+    );
+    assert_eq!(event["type"], "Warning");
+    assert!(
+        event["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("minReplicas"),
+        "{event}"
+    );
+}
+
+/// The webhook configurations registered by earlier operators (harmless with `Ignore`, but
+/// a test of the unguarded path wants none).
+fn delete_webhook_configurations() {
+    for kind in [
+        "validatingwebhookconfiguration",
+        "mutatingwebhookconfiguration",
+    ] {
+        kubectl_ok(&["delete", kind, "fm-operator", "--ignore-not-found"]);
+    }
+}
+
+/// Events about one object, as `kubectl get events` lists them (core/v1 view).
+fn events_about(ns: &str, kind: &str, name: &str) -> Vec<Value> {
+    let Some(list) = get_json(ns, "events") else {
+        return Vec::new();
+    };
+    list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["involvedObject"]["kind"] == kind && e["involvedObject"]["name"] == name)
+        .cloned()
+        .collect()
 }
 
 #[test]
@@ -443,13 +600,16 @@ fn a_mesh_change_reaches_its_children_and_removed_items_go() {
     if skip("a_mesh_change_reaches_its_children_and_removed_items_go") {
         return;
     }
+    let Some(samples) = samples_or_skip("a_mesh_change_reaches_its_children_and_removed_items_go")
+    else {
+        return;
+    };
     let _guard = serial();
-    install_crds();
+    install();
     let ns = Namespace::new("fm-mesh");
     let _op = Operator::start(&ns.0, 18084, &[]);
-    let sample =
-        std::fs::read_to_string(shared().join("samples/compute_v1alpha1_functionmesh.yaml"))
-            .expect("sample");
+    let sample = std::fs::read_to_string(samples.join("compute_v1alpha1_functionmesh.yaml"))
+        .expect("sample");
     apply_text(&ns.0, &sample);
     wait_for("both children", Duration::from_secs(90), || {
         (get_json(&ns.0, "statefulset/functionmesh-sample-ex1-function").is_some()
@@ -504,19 +664,14 @@ fn two_replicas_elect_one_leader() {
         return;
     }
     let _guard = serial();
-    install_crds();
+    install();
     let ns = Namespace::new("fm-leader");
-    let lease_args = [
-        "--leader-elect",
-        "--lease-namespace",
-        "fm-leader",
-        "--lease-name",
-        "fm-test-lease",
-    ];
+    let _ = kubectl(&["-n", OPERATOR_NAMESPACE, "delete", "lease", "fm-test-lease"]);
+    let lease_args = ["--leader-elect", "--lease-name", "fm-test-lease"];
     let _a = Operator::start(&ns.0, 18085, &lease_args);
     let _b = Operator::start(&ns.0, 18086, &lease_args);
     let holder = wait_for("a lease holder", Duration::from_secs(60), || {
-        let v = get_json(&ns.0, "lease/fm-test-lease")?;
+        let v = get_json(OPERATOR_NAMESPACE, "lease/fm-test-lease")?;
         v["spec"]["holderIdentity"].as_str().map(str::to_owned)
     });
     assert!(!holder.is_empty());
@@ -561,7 +716,7 @@ fn time_for_a_hundred_functions() {
         return;
     }
     let _guard = serial();
-    install_crds();
+    install();
     let ns = Namespace::new("fm-scale");
     let _op = Operator::start(&ns.0, 18087, &[]);
     let docs: String = (0..100)
@@ -595,7 +750,7 @@ fn an_immutable_field_change_replaces_the_statefulset_instead_of_looping() {
         return;
     }
     let _guard = serial();
-    install_crds();
+    install();
     let ns = Namespace::new("fm-immutable");
     // A StatefulSet left by an older operator, whose serviceName (immutable) differs.
     apply_text(
@@ -646,7 +801,7 @@ fn a_restarted_operator_converges_without_duplicates() {
         return;
     }
     let _guard = serial();
-    install_crds();
+    install();
     let ns = Namespace::new("fm-restart");
     {
         let _first = Operator::start(&ns.0, 18089, &[]);
@@ -693,7 +848,7 @@ fn strings_yaml_1_1_would_retype_survive_kubectl() {
         return;
     }
     let _guard = serial();
-    install_crds();
+    install();
     let ns = Namespace::new("fm-yaml");
     let config = serde_json::json!({
         "a": "yes", "b": "on", "c": "1_000", "d": "12:30", "e": "Off", "f": "0.2",
@@ -709,4 +864,510 @@ fn strings_yaml_1_1_would_retype_survive_kubectl() {
     assert_eq!(stored["spec"]["funcConfig"], config);
     assert_eq!(stored["spec"]["java"]["log"]["level"], "off");
     assert_eq!(stored["spec"]["pod"]["env"][0]["value"], "yes");
+}
+
+#[test]
+fn the_install_command_upgrades_an_install_in_place() {
+    if skip("the_install_command_upgrades_an_install_in_place") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    // The same command again is how users upgrade.
+    run_install_command();
+    for what in [
+        "serviceaccount/fm-operator",
+        "deployment/fm-operator",
+        "service/fm-operator-webhook",
+        "role/fm-operator-leader-election",
+        "rolebinding/fm-operator-leader-election",
+    ] {
+        assert!(
+            get_json(OPERATOR_NAMESPACE, what).is_some(),
+            "{what} is installed"
+        );
+    }
+    let role: Value = serde_json::from_str(&kubectl_ok(&[
+        "get",
+        "clusterrole/fm-operator",
+        "-o",
+        "json",
+    ]))
+    .expect("JSON");
+    assert!(role["rules"].as_array().is_some_and(|r| !r.is_empty()));
+}
+
+fn valid_function(name: &str) -> String {
+    function_yaml(
+        name,
+        "streamnative/pulsar-functions-java-sample:3.2.2.1",
+        None,
+    )
+}
+
+/// `kubectl apply -f` of `yaml`; its stderr when refused.
+fn apply_refused(ns: &str, yaml: &str) -> Option<String> {
+    let path = tempfile_dir().join(format!("refused-{}.yaml", std::process::id()));
+    std::fs::write(&path, yaml).expect("write");
+    let out = kubectl(&["-n", ns, "apply", "-f", path.to_str().expect("path")]);
+    (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_webhooks_refuse_invalid_resources_and_default_valid_ones() {
+    if skip("the_webhooks_refuse_invalid_resources_and_default_valid_ones") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-webhook");
+    let _op = Operator::start(&ns.0, 18090, &[]);
+    // Invalid: minReplicas above maxReplicas, and no className.
+    let bad = function_yaml("bad", "x:1", Some(1))
+        .replace("replicas: 1\n", "replicas: 1\n  minReplicas: 3\n")
+        .replace(
+            "  className: org.apache.pulsar.functions.api.examples.ExclamationFunction\n",
+            "",
+        );
+    // The API server picks up a new registration within a moment: retry until refused.
+    let refusal = wait_for("the webhook to refuse", Duration::from_secs(60), || {
+        let refused = apply_refused(&ns.0, &bad);
+        if refused.is_none() {
+            let _ = kubectl(&["-n", &ns.0, "delete", "function/bad"]);
+        }
+        refused
+    });
+    assert!(refusal.contains("denied the request"), "{refusal}");
+    assert!(refusal.contains("minReplicas"), "{refusal}");
+    assert!(refusal.contains("className"), "{refusal}");
+    assert!(get_json(&ns.0, "function/bad").is_none(), "nothing stored");
+
+    // Valid: stored with upstream's defaults filled in.
+    apply_text(&ns.0, &valid_function("good"));
+    let stored = get_json(&ns.0, "function/good").expect("stored");
+    let spec = &stored["spec"];
+    assert_eq!(spec["tenant"], "public");
+    assert_eq!(spec["namespace"], "default");
+    assert_eq!(spec["clusterName"], "kubernetes");
+    assert_eq!(spec["name"], "good");
+    assert_eq!(spec["autoAck"], true);
+    assert_eq!(spec["processingGuarantee"], "atleast_once");
+    assert_eq!(spec["maxPendingAsyncRequests"], 1000);
+    assert_eq!(spec["input"]["typeClassName"], "[B");
+    assert_eq!(spec["output"]["typeClassName"], "[B");
+    assert_eq!(spec["minReplicas"], 1);
+
+    // A FunctionMesh with one invalid member is refused, naming the member.
+    let mesh = format!(
+        "apiVersion: compute.functionmesh.io/v1alpha1
+kind: FunctionMesh
+metadata:
+  name: m
+spec:
+  functions:
+    - name: fine
+{ok}    - name: broken
+{broken}",
+        ok = member_spec(&valid_function("x")),
+        broken = member_spec(&bad),
+    );
+    let refusal = apply_refused(&ns.0, &mesh).expect("the mesh is refused");
+    assert!(refusal.contains("spec.functions[name=broken]"), "{refusal}");
+    assert!(!refusal.contains("name=fine"), "{refusal}");
+}
+
+/// The `spec` of a Function manifest, indented as a FunctionMesh list item's fields.
+fn member_spec(function: &str) -> String {
+    let spec = function
+        .split_once("spec:\n")
+        .map(|(_, spec)| spec)
+        .expect("a spec");
+    spec.lines()
+        .map(|line| format!("    {}\n", &line[2..]))
+        .collect()
+}
+
+#[test]
+fn a_name_taken_by_someone_else_shows_as_a_condition_and_an_event() {
+    if skip("a_name_taken_by_someone_else_shows_as_a_condition_and_an_event") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-taken");
+    // A StatefulSet with the name the Function needs, controlled by another object.
+    kubectl_ok(&["-n", &ns.0, "create", "configmap", "owner"]);
+    let owner_uid = get_json(&ns.0, "configmap/owner").expect("owner")["metadata"]["uid"]
+        .as_str()
+        .expect("uid")
+        .to_owned();
+    apply_text(
+        &ns.0,
+        &format!(
+            "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: taken-function
+  ownerReferences:
+    - {{apiVersion: v1, kind: ConfigMap, name: owner, uid: {owner_uid}, controller: true}}
+spec:
+  serviceName: someone-else
+  replicas: 1
+  selector:
+    matchLabels: {{app: someone-else}}
+  template:
+    metadata:
+      labels: {{app: someone-else}}
+    spec:
+      containers:
+        - name: main
+          image: busybox:1.36
+"
+        ),
+    );
+    // And a Function with the name a mesh member needs, not controlled by that mesh.
+    apply_text(&ns.0, &valid_function("mesh-member"));
+    let _op = Operator::start(&ns.0, 18091, &[]);
+    apply_text(&ns.0, &valid_function("taken"));
+    let ready = wait_for(
+        "Ready: False on the Function",
+        Duration::from_secs(60),
+        || {
+            let c = get_json(&ns.0, "function/taken")?["status"]["conditions"]["Ready"].clone();
+            (c["status"] == "False").then_some(c)
+        },
+    );
+    assert_eq!(ready["reason"], "NotOwned");
+    assert!(
+        ready["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("ConfigMap owner"),
+        "{ready}"
+    );
+    let event = wait_for(
+        "a Warning Event on the Function",
+        Duration::from_secs(30),
+        || {
+            events_about(&ns.0, "Function", "taken")
+                .into_iter()
+                .find(|e| e["reason"] == "NotOwned")
+        },
+    );
+    assert_eq!(event["type"], "Warning");
+    let sts = get_json(&ns.0, "statefulset/taken-function").expect("still there");
+    assert_eq!(sts["spec"]["serviceName"], "someone-else", "not taken over");
+    // `kubectl get` shows it at a glance.
+    let table = kubectl_ok(&["-n", &ns.0, "get", "function/taken"]);
+    assert!(table.contains("NotOwned"), "{table}");
+
+    let mesh = format!(
+        "apiVersion: compute.functionmesh.io/v1alpha1
+kind: FunctionMesh
+metadata:
+  name: mesh
+spec:
+  functions:
+    - name: member
+{}",
+        member_spec(&valid_function("x"))
+    );
+    apply_text(&ns.0, &mesh);
+    let ready = wait_for("Ready: False on the mesh", Duration::from_secs(60), || {
+        let c = get_json(&ns.0, "functionmesh/mesh")?["status"]["conditions"]["Ready"].clone();
+        (c["status"] == "False").then_some(c)
+    });
+    assert_eq!(ready["reason"], "NotOwned");
+    wait_for(
+        "a Warning Event on the mesh",
+        Duration::from_secs(30),
+        || {
+            events_about(&ns.0, "FunctionMesh", "mesh")
+                .into_iter()
+                .find(|e| e["reason"] == "NotOwned")
+        },
+    );
+}
+
+/// What one audit log line says the operator did: (group, resource[/subresource], verb),
+/// the status code, and whether it was authorised.
+fn audited(line: &str) -> Option<((String, String, String), i64, String)> {
+    let event: Value = serde_json::from_str(line).ok()?;
+    if event["user"]["username"] != OPERATOR_USER || event["stage"] != "ResponseComplete" {
+        return None;
+    }
+    let object = event.get("objectRef")?;
+    let mut resource = object["resource"].as_str()?.to_owned();
+    if let Some(sub) = object["subresource"].as_str() {
+        resource = format!("{resource}/{sub}");
+    }
+    let group = object["apiGroup"].as_str().unwrap_or("").to_owned();
+    let verb = event["verb"].as_str()?.to_owned();
+    let code = event["responseStatus"]["code"].as_i64().unwrap_or(0);
+    let decision = event["annotations"]["authorization.k8s.io/decision"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    Some(((group, resource, verb), code, decision))
+}
+
+/// Every (group, resource, verb) the installed ClusterRole and Role grant.
+fn installed_grants() -> BTreeSet<(String, String, String)> {
+    let mut out = BTreeSet::new();
+    for (ns, what) in [
+        (None, "clusterrole/fm-operator"),
+        (Some(OPERATOR_NAMESPACE), "role/fm-operator-leader-election"),
+    ] {
+        let mut args = vec!["get", what, "-o", "json"];
+        if let Some(ns) = ns {
+            args.extend(["-n", ns]);
+        }
+        let role: Value = serde_json::from_str(&kubectl_ok(&args)).expect("JSON");
+        for rule in role["rules"].as_array().expect("rules") {
+            for g in rule["apiGroups"].as_array().expect("groups") {
+                for r in rule["resources"].as_array().expect("resources") {
+                    for v in rule["verbs"].as_array().expect("verbs") {
+                        out.insert((
+                            g.as_str().unwrap_or("").to_owned(),
+                            r.as_str().unwrap_or("").to_owned(),
+                            v.as_str().unwrap_or("").to_owned(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_operator_uses_exactly_the_rbac_it_is_installed_with() {
+    if skip("the_operator_uses_exactly_the_rbac_it_is_installed_with") {
+        return;
+    }
+    let Some(audit_log) = std::env::var_os("FM_TEST_AUDIT_LOG").map(PathBuf::from) else {
+        eprintln!("skipped the_operator_uses_exactly_the_rbac_it_is_installed_with: FM_TEST_AUDIT_LOG is not set (tests/k8s/with-apiserver sets it)");
+        return;
+    };
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-rbac");
+    // First-time paths: no certificate Secret, no webhook registration, no lease yet.
+    for (ns_, what) in [
+        (OPERATOR_NAMESPACE, "secret/fm-operator-webhook-cert"),
+        (OPERATOR_NAMESPACE, "lease/fm-rbac-lease"),
+    ] {
+        kubectl_ok(&["-n", ns_, "delete", what, "--ignore-not-found"]);
+    }
+    delete_webhook_configurations();
+    let offset = std::fs::metadata(&audit_log).map(|m| m.len()).unwrap_or(0);
+    let flags = [
+        "--leader-elect",
+        "--lease-name",
+        "fm-rbac-lease",
+        "--event-interval",
+        "1",
+    ];
+    {
+        let _op = Operator::start(&ns.0, 18092, &flags);
+        kubectl_ok(&[
+            "-n",
+            &ns.0,
+            "create",
+            "configmap",
+            "test-pulsar",
+            "--from-literal=webServiceURL=http://pulsar:8080",
+            "--from-literal=brokerServiceURL=pulsar://pulsar:6650",
+        ]);
+        // A mesh with every kind: creates, then re-applies, its children.
+        let source = "    className: org.example.Source
+    replicas: 1
+    sourceConfig: {a: b}
+    output: {topic: persistent://public/default/in}
+    resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: 100m, memory: 512Mi}}
+    pulsar: {pulsarConfig: test-pulsar}
+    java: {jar: connectors/source.nar}
+";
+        let sink = "    className: org.example.Sink
+    replicas: 1
+    sinkConfig: {a: b}
+    input: {topics: [persistent://public/default/out]}
+    resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: 100m, memory: 512Mi}}
+    pulsar: {pulsarConfig: test-pulsar}
+    java: {jar: connectors/sink.nar}
+";
+        let mesh = |with_all: bool| {
+            let mut text = format!(
+                "apiVersion: compute.functionmesh.io/v1alpha1
+kind: FunctionMesh
+metadata:
+  name: mesh
+spec:
+  functions:
+    - name: a
+{}",
+                member_spec(&valid_function("x"))
+            );
+            if with_all {
+                text.push_str(&format!(
+                    "    - name: b\n{}  sources:\n    - name: s\n{source}  sinks:\n    - name: k\n{sink}",
+                    member_spec(&valid_function("y"))
+                ));
+            }
+            text
+        };
+        apply_text(&ns.0, &mesh(true));
+        for sts in [
+            "mesh-a-function",
+            "mesh-b-function",
+            "mesh-s-source",
+            "mesh-k-sink",
+        ] {
+            wait_for(sts, Duration::from_secs(90), || {
+                get_json(&ns.0, &format!("statefulset/{sts}"))
+            });
+        }
+        // Autoscaling on, edited, then off: the HPA is created, patched and deleted.
+        apply_text(
+            &ns.0,
+            &function_yaml(
+                "h",
+                "streamnative/pulsar-functions-java-sample:3.2.2.1",
+                Some(2),
+            ),
+        );
+        wait_for("the HPA", Duration::from_secs(60), || {
+            get_json(&ns.0, "horizontalpodautoscaler/h-function")
+        });
+        apply_text(
+            &ns.0,
+            &function_yaml(
+                "h",
+                "streamnative/pulsar-functions-java-sample:3.3.0",
+                Some(3),
+            ),
+        );
+        wait_for("the edited HPA", Duration::from_secs(60), || {
+            let v = get_json(&ns.0, "horizontalpodautoscaler/h-function")?;
+            (v["spec"]["maxReplicas"] == 3).then_some(())
+        });
+        apply_text(
+            &ns.0,
+            &function_yaml("h", "streamnative/pulsar-functions-java-sample:3.3.0", None),
+        );
+        wait_for("the HPA to go", Duration::from_secs(60), || {
+            get_json(&ns.0, "horizontalpodautoscaler/h-function")
+                .is_none()
+                .then_some(())
+        });
+        // An immutable change: the StatefulSet is deleted and created again.
+        let with_volume = function_yaml("h", "streamnative/pulsar-functions-java-sample:3.3.0", None)
+            .replace("  java:\n", "  volumeClaimTemplates:\n    - metadata: {name: state}\n      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n  java:\n");
+        apply_text(&ns.0, &with_volume);
+        wait_for("the replaced StatefulSet", Duration::from_secs(60), || {
+            let v = get_json(&ns.0, "statefulset/h-function")?;
+            v["spec"]["volumeClaimTemplates"].as_array().map(|_| ())
+        });
+        // A failure reported twice: the Event is created, then its series patched.
+        kubectl_ok(&["-n", &ns.0, "create", "configmap", "owner"]);
+        let owner_uid = get_json(&ns.0, "configmap/owner").expect("owner")["metadata"]["uid"]
+            .as_str()
+            .expect("uid")
+            .to_owned();
+        apply_text(
+            &ns.0,
+            &format!(
+                "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: taken-function
+  ownerReferences:
+    - {{apiVersion: v1, kind: ConfigMap, name: owner, uid: {owner_uid}, controller: true}}
+spec:
+  serviceName: x
+  selector: {{matchLabels: {{app: x}}}}
+  template:
+    metadata: {{labels: {{app: x}}}}
+    spec: {{containers: [{{name: main, image: busybox:1.36}}]}}
+"
+            ),
+        );
+        apply_text(&ns.0, &valid_function("taken"));
+        wait_for("a repeated Event", Duration::from_secs(60), || {
+            events_about(&ns.0, "Function", "taken")
+                .into_iter()
+                .find(|e| {
+                    e["count"].as_i64().unwrap_or(1) >= 2
+                        || e["series"]["count"].as_i64().unwrap_or(1) >= 2
+                })
+        });
+        // Members removed from the mesh are deleted.
+        apply_text(&ns.0, &mesh(false));
+        wait_for("the pruned members", Duration::from_secs(60), || {
+            (get_json(&ns.0, "function/mesh-b").is_none()
+                && get_json(&ns.0, "source/mesh-s").is_none()
+                && get_json(&ns.0, "sink/mesh-k").is_none())
+            .then_some(())
+        });
+        // The lease is renewed every 5 s.
+        std::thread::sleep(Duration::from_secs(6));
+    }
+    // An unreadable certificate Secret is replaced by the next operator, which registers again.
+    kubectl_ok(&[
+        "-n",
+        OPERATOR_NAMESPACE,
+        "patch",
+        "secret/fm-operator-webhook-cert",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"data":{"material.json":"bm90IEpTT04="}}"#,
+    ]);
+    {
+        let op = Operator::start(&ns.0, 18093, &flags);
+        wait_for(
+            "the certificate to be replaced",
+            Duration::from_secs(60),
+            || {
+                op.log_text()
+                    .contains("webhook certificate written")
+                    .then_some(())
+            },
+        );
+        wait_for("the registration", Duration::from_secs(30), || {
+            op.log_text()
+                .contains("serving admission webhooks")
+                .then_some(())
+        });
+    }
+
+    let text = std::fs::read(&audit_log).expect("audit log");
+    let text = String::from_utf8_lossy(&text[offset as usize..]).into_owned();
+    let mut used = BTreeSet::new();
+    let mut refused = Vec::new();
+    for (call, code, decision) in text.lines().filter_map(audited) {
+        if decision == "forbid" || code == 403 {
+            refused.push(call.clone());
+        }
+        // A server-side apply that creates its object is authorised as a create too.
+        if call.2 == "patch" && code == 201 {
+            used.insert((call.0.clone(), call.1.clone(), "create".to_owned()));
+        }
+        used.insert(call);
+    }
+    assert!(
+        refused.is_empty(),
+        "calls the installed RBAC refused: {refused:?}"
+    );
+    let granted = installed_grants();
+    let unused: Vec<_> = granted.difference(&used).collect();
+    let ungranted: Vec<_> = used.difference(&granted).collect();
+    assert!(
+        unused.is_empty(),
+        "deploy/rbac.yaml grants calls the operator never made: {unused:?}"
+    );
+    assert!(
+        ungranted.is_empty(),
+        "calls made without a grant: {ungranted:?}"
+    );
 }

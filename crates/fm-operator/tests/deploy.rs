@@ -78,12 +78,15 @@ fn kustomize_builds_the_package_and_rbac_matches_the_code() {
         role, required,
         "ClusterRole differs from the calls in rbac.rs"
     );
-    let (g, r, verbs) = fm_operator::rbac::LEASE;
-    let lease: BTreeSet<_> = verbs
+    let own: BTreeSet<_> = fm_operator::rbac::OWN_NAMESPACE
         .iter()
-        .map(|v| (g.to_owned(), r.to_owned(), v.to_string()))
+        .flat_map(|(g, r, verbs)| {
+            verbs
+                .iter()
+                .map(move |v| (g.to_string(), r.to_string(), v.to_string()))
+        })
         .collect();
-    assert_eq!(grants(&find("Role")["rules"]), lease);
+    assert_eq!(grants(&find("Role")["rules"]), own);
 
     let deployment = find("Deployment");
     assert_eq!(deployment["metadata"]["namespace"], "function-mesh-system");

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use fm_api::status::{ComponentStatus, ResourceCondition};
 use fm_api::{Function, FunctionMesh};
-use fm_operator::context::{Context, HpaVersion};
+use fm_operator::context::{Context, EventSettings, HpaVersion};
 use fm_operator::metrics::Metrics;
 use http::{Method, Request, Response, StatusCode};
 use kube::client::Body;
@@ -16,13 +16,14 @@ use serde_json::{json, Value};
 type Handle = tower_test::mock::Handle<Request<Body>, Response<Body>>;
 
 fn context(client: Client) -> Arc<Context> {
-    Arc::new(Context {
+    Arc::new(Context::new(
         client,
-        options: fm_desired::Options::default(),
-        hpa: HpaVersion::V2,
-        pause_rollout: false,
-        metrics: Arc::new(Metrics::default()),
-    })
+        fm_desired::Options::default(),
+        HpaVersion::V2,
+        false,
+        Arc::new(Metrics::default()),
+        EventSettings::default(),
+    ))
 }
 
 fn mock() -> (Client, Handle) {
@@ -60,11 +61,19 @@ async fn serve(mut handle: Handle, script: Vec<Expect>) -> Vec<(String, Value)> 
             .await
             .expect("the reconciler made fewer requests than expected");
         let path = request.uri().path().to_owned();
-        let (group, resource, verb) = rbac_of(request.method(), &path);
-        assert!(
-            fm_operator::rbac::allows(&group, &resource, verb),
-            "{verb} {group}/{resource} is not granted in rbac.rs (request {path})"
-        );
+        let content_type = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let (group, resource, verbs) = rbac_of(request.method(), &path, &content_type);
+        for verb in verbs {
+            assert!(
+                fm_operator::rbac::allows(&group, &resource, verb),
+                "{verb} {group}/{resource} is not granted in rbac.rs (request {path})"
+            );
+        }
         assert_eq!(
             (request.method().clone(), path.as_str()),
             (step.method.clone(), step.path),
@@ -90,8 +99,9 @@ async fn serve(mut handle: Handle, script: Vec<Expect>) -> Vec<(String, Value)> 
     sent
 }
 
-/// The RBAC (group, resource, verb) a request needs.
-fn rbac_of(method: &Method, path: &str) -> (String, String, &'static str) {
+/// The RBAC (group, resource, verbs) a request needs. A server-side apply is authorised as
+/// `create` when the object does not exist yet and as `patch` when it does: it needs both.
+fn rbac_of(method: &Method, path: &str, content_type: &str) -> (String, String, Vec<&'static str>) {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     // /api/v1/namespaces/NS/RES[/NAME[/SUB]] or /apis/G/V/namespaces/NS/RES[/NAME[/SUB]]
     let (group, rest) = match parts.first() {
@@ -104,14 +114,19 @@ fn rbac_of(method: &Method, path: &str) -> (String, String, &'static str) {
         [res, ..] => (*res).to_owned(),
         [] => String::new(),
     };
-    let verb = match (method.as_str(), rest.len()) {
-        ("GET", 1) => "list",
-        ("GET", _) => "get",
-        ("PATCH", _) => "patch",
-        ("DELETE", _) => "delete",
-        _ => "unknown",
+    let verbs = match (method.as_str(), rest.len()) {
+        ("GET", 1) => vec!["list"],
+        ("GET", _) => vec!["get"],
+        ("POST", _) => vec!["create"],
+        ("PATCH", _) if content_type.starts_with("application/apply-patch") => {
+            vec!["create", "patch"]
+        }
+        ("PATCH", _) => vec!["patch"],
+        ("PUT", _) => vec!["update"],
+        ("DELETE", _) => vec!["delete"],
+        _ => vec!["unknown"],
     };
-    (group, resource, verb)
+    (group, resource, verbs)
 }
 
 fn function(max_replicas: Option<i32>) -> Function {
@@ -327,6 +342,12 @@ async fn an_invalid_spec_gets_a_condition_and_no_retry() {
             StatusCode::OK,
             serde_json::to_value(function(None)).expect("json"),
         ),
+        expect(
+            Method::POST,
+            "/apis/events.k8s.io/v1/namespaces/default/events",
+            StatusCode::CREATED,
+            json!({"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e"}, "eventTime": null}),
+        ),
     ];
     let server = tokio::spawn(serve(handle, script));
     let action = fm_operator::reconcile::component::reconcile(Arc::new(bad), context(client))
@@ -348,6 +369,104 @@ async fn an_invalid_spec_gets_a_condition_and_no_retry() {
             .contains("maxReplicas"),
         "{cond}"
     );
+    assert_eq!(
+        sent[1].1["status"]["conditions"]["Ready"]["status"],
+        "False"
+    );
+    assert_eq!(
+        sent[1].1["status"]["conditions"]["Ready"]["reason"],
+        "InvalidSpec"
+    );
+    let event = &sent[2].1;
+    assert_eq!(event["type"], "Warning");
+    assert_eq!(event["reason"], "InvalidSpec");
+    assert_eq!(event["regarding"]["kind"], "Function");
+    assert_eq!(event["regarding"]["name"], "wc");
+}
+
+fn api_error(code: u16, reason: &str, message: &str) -> Value {
+    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": reason, "code": code, "message": message})
+}
+
+/// The status patch and the Event a failed reconcile must write, after `script`.
+fn failure_report(mut script: Vec<Expect>) -> Vec<Expect> {
+    script.push(expect(
+        Method::PATCH,
+        "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions/wc/status",
+        StatusCode::OK,
+        serde_json::to_value(function(None)).expect("json"),
+    ));
+    script.push(expect(
+        Method::POST,
+        "/apis/events.k8s.io/v1/namespaces/default/events",
+        StatusCode::CREATED,
+        json!({"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e"}, "eventTime": null}),
+    ));
+    script
+}
+
+#[tokio::test]
+async fn a_refused_write_is_reported_as_a_condition_and_an_event() {
+    let (client, handle) = mock();
+    let message = "statefulsets.apps \"wc-function\" is forbidden: User \"system:serviceaccount:function-mesh-system:fm-operator\" cannot create resource \"statefulsets\"";
+    let mut script = create_script(false);
+    script.truncate(3);
+    script[2].status = StatusCode::FORBIDDEN;
+    script[2].body = api_error(403, "Forbidden", message);
+    let server = tokio::spawn(serve(handle, failure_report(script)));
+    let ctx = context(client);
+    let error = fm_operator::reconcile::component::reconcile(Arc::new(function(None)), ctx.clone())
+        .await
+        .expect_err("the apply was refused");
+    assert_eq!(error.reason(), "Forbidden");
+    let sent = server.await.expect("server");
+    let ready = &sent[3].1["status"]["conditions"]["Ready"];
+    assert_eq!(ready["status"], "False");
+    assert_eq!(ready["reason"], "Forbidden");
+    assert_eq!(ready["message"], message, "the API server's own message");
+    assert_eq!(
+        sent[3].1["status"]["replicas"], 0,
+        "status keeps its required fields"
+    );
+    let event = &sent[4].1;
+    assert_eq!(event["type"], "Warning");
+    assert_eq!(event["reason"], "Forbidden");
+    assert_eq!(event["note"], message);
+    // Backoff grows per object.
+    let waits: Vec<_> = (0..3)
+        .map(|_| fm_operator::reconcile::component::retry_after(&function(None), &ctx))
+        .collect();
+    assert!(waits[0] != waits[1] && waits[1] != waits[2], "{waits:?}");
+}
+
+#[tokio::test]
+async fn a_statefulset_another_controller_owns_is_not_taken_over() {
+    let (client, handle) = mock();
+    let mut foreign = echo_sts(1);
+    foreign["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "Deployment",
+        "name": "someone", "uid": "other-uid", "controller": true}]);
+    let mut script = create_script(false);
+    script.truncate(2);
+    script[1].status = StatusCode::OK;
+    script[1].body = foreign;
+    let server = tokio::spawn(serve(handle, failure_report(script)));
+    let error =
+        fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
+            .await
+            .expect_err("not ours");
+    assert_eq!(error.reason(), "NotOwned");
+    let sent = server.await.expect("server");
+    assert_eq!(sent.len(), 4, "no write to the StatefulSet");
+    let ready = &sent[2].1["status"]["conditions"]["Ready"];
+    assert_eq!(ready["reason"], "NotOwned");
+    assert!(
+        ready["message"]
+            .as_str()
+            .expect("message")
+            .contains("Deployment someone"),
+        "{ready}"
+    );
+    assert_eq!(sent[3].1["reason"], "NotOwned");
 }
 
 fn mesh(items: &[&str]) -> FunctionMesh {

@@ -1,4 +1,6 @@
 //! Reconciling a Function, Source or Sink: compute the desired objects, apply them, report.
+//! A failure of any step is reported on the resource itself (a `Ready` condition with the
+//! API server's reason and message, and a Warning Event) before it is retried.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,19 +12,77 @@ use kube::runtime::controller::Action;
 use kube::ResourceExt;
 use tracing::{info, warn};
 
-use super::status::{condition, status_patch};
+use super::backoff;
+use super::status::{condition, ready, status_patch, READY};
 use super::RESYNC;
 use crate::apply::{apply, apply_hpa, apply_statefulset, delete_if_exists, hpa_api};
 use crate::context::{Context, MANAGED_ANNOTATION, PAUSE_ANNOTATION};
-use crate::error::Result;
+use crate::error::{check_owner, Error, Result};
 use crate::kinds::ComponentKind;
 
 pub async fn reconcile<K: ComponentKind>(resource: Arc<K>, ctx: Arc<Context>) -> Result<Action> {
     let started = Instant::now();
     let result = reconcile_inner(resource.as_ref(), &ctx).await;
-    ctx.metrics
-        .observe(K::KIND.word(), started.elapsed(), result.is_ok());
+    let elapsed = started.elapsed();
+    ctx.metrics.observe(K::KIND.word(), elapsed, result.is_ok());
+    ctx.metrics.observe_object(
+        K::KIND.word(),
+        &resource.namespace().unwrap_or_default(),
+        &resource.name_any(),
+        elapsed,
+    );
+    let key = failure_key(resource.as_ref());
+    match &result {
+        Ok(_) => ctx.failures.succeeded(&key),
+        Err(error) => report_failure(resource.as_ref(), error, &ctx).await,
+    }
     result
+}
+
+/// The retry wait after a failed reconcile of `resource` (see [`backoff::Failures`]).
+pub fn retry_after<K: ComponentKind>(resource: &K, ctx: &Context) -> Action {
+    Action::requeue(ctx.failures.failed(&failure_key(resource)))
+}
+
+fn failure_key<K: ComponentKind>(resource: &K) -> String {
+    backoff::key(
+        K::KIND.word(),
+        &resource.namespace().unwrap_or_default(),
+        &resource.name_any(),
+    )
+}
+
+fn own_api<K: ComponentKind>(ctx: &Context, resource: &K) -> Api<K> {
+    let namespace = resource.namespace().unwrap_or_else(|| "default".into());
+    Api::namespaced(ctx.client.clone(), &namespace)
+}
+
+/// `Ready: False` with the error's reason and message, and a Warning Event. What cannot be
+/// written is logged: the reconcile's own error is what gets retried.
+async fn report_failure<K: ComponentKind>(resource: &K, error: &Error, ctx: &Context) {
+    let (reason, message) = (error.reason(), error.message());
+    warn!(kind = K::KIND.kind(), namespace = ?resource.namespace(), name = %resource.name_any(),
+          %reason, %message, "reconcile failed; retrying");
+    let old = resource.status();
+    let patch = status_patch(
+        None,
+        old.map(|s| s.replicas).unwrap_or(0),
+        old.map(|s| s.selector.as_str()).unwrap_or(""),
+        &[(READY, Some(ready(false, &reason, message.clone())))],
+    );
+    if let Err(e) = own_api(ctx, resource)
+        .patch_status(
+            &resource.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await
+    {
+        warn!(error = %e, "could not write the failure to status");
+    }
+    ctx.events
+        .warn(resource, &reason, "Reconcile", &message)
+        .await;
 }
 
 async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Result<Action> {
@@ -34,62 +94,111 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
     {
         return Ok(Action::await_change());
     }
-    let name = resource.name_any();
     let namespace = resource.namespace().unwrap_or_else(|| "default".into());
-    let client = ctx.client.clone();
-    let own_api: Api<K> = Api::namespaced(client.clone(), &namespace);
+    let cluster = cluster_config(resource, ctx, &namespace).await?;
+    let desired = match resource.desired(cluster.as_ref(), &ctx.options) {
+        Ok(d) => d,
+        Err(e) => {
+            report_invalid(resource, ctx, e.messages().join("; ")).await?;
+            return Ok(Action::await_change());
+        }
+    };
+    let sts = apply_workload(resource, ctx, &namespace, &desired).await?;
+    let svc_api: Api<Service> = Api::namespaced(ctx.client.clone(), &namespace);
+    let svc_name = desired.service.metadata.name.clone().unwrap_or_default();
+    apply(&svc_api, &svc_name, &desired.service).await?;
+    let hpa_condition = apply_autoscaler(ctx, &namespace, &desired, &sts_name(&desired)).await?;
+    write_status(
+        resource,
+        ctx,
+        &desired.selector,
+        &sts,
+        &svc_name,
+        hpa_condition,
+    )
+    .await
+}
 
-    // The cluster ConfigMap shapes nothing that would break without it; read it if present.
-    let cluster = match resource
+/// The cluster ConfigMap shapes nothing that would break without it; read it if present.
+async fn cluster_config<K: ComponentKind>(
+    resource: &K,
+    ctx: &Context,
+    namespace: &str,
+) -> Result<Option<fm_desired::ClusterConfig>> {
+    let Some(name) = resource
         .common()
         .pulsar
         .as_ref()
         .and_then(|p| p.pulsar_config.as_ref())
-    {
-        Some(cm) => Api::<ConfigMap>::namespaced(client.clone(), &namespace)
-            .get_opt(cm)
-            .await?
-            .map(|cm| fm_desired::ClusterConfig::from_config_map(&cm)),
-        None => None,
+    else {
+        return Ok(None);
     };
+    Ok(Api::<ConfigMap>::namespaced(ctx.client.clone(), namespace)
+        .get_opt(name)
+        .await?
+        .map(|cm| fm_desired::ClusterConfig::from_config_map(&cm)))
+}
 
-    let desired = match resource.desired(cluster.as_ref(), &ctx.options) {
-        Ok(d) => d,
-        Err(e) => {
-            // An invalid spec is reported in status and waits for the user's next edit:
-            // retrying cannot fix it, and other resources keep being served.
-            let message = e.messages().join("; ");
-            warn!(kind = K::KIND.kind(), %namespace, %name, %message, "invalid spec");
-            let old = resource.status();
-            let patch = status_patch(
-                None,
-                old.map(|s| s.replicas).unwrap_or(0),
-                old.map(|s| s.selector.as_str()).unwrap_or(""),
-                &[(
-                    "Spec",
-                    Some(condition(
-                        "SpecValid",
-                        false,
-                        "Wait",
-                        "InvalidSpec",
-                        message,
-                    )),
-                )],
-            );
-            own_api
-                .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await?;
-            return Ok(Action::await_change());
-        }
-    };
+/// An invalid spec is reported in status and waits for the user's next edit: retrying cannot
+/// fix it, and other resources keep being served.
+async fn report_invalid<K: ComponentKind>(
+    resource: &K,
+    ctx: &Context,
+    message: String,
+) -> Result<()> {
+    warn!(kind = K::KIND.kind(), namespace = ?resource.namespace(), name = %resource.name_any(),
+          %message, "invalid spec");
+    let old = resource.status();
+    let patch = status_patch(
+        None,
+        old.map(|s| s.replicas).unwrap_or(0),
+        old.map(|s| s.selector.as_str()).unwrap_or(""),
+        &[
+            (
+                "Spec",
+                Some(condition(
+                    "SpecValid",
+                    false,
+                    "Wait",
+                    "InvalidSpec",
+                    message.clone(),
+                )),
+            ),
+            (READY, Some(ready(false, "InvalidSpec", message.clone()))),
+        ],
+    );
+    own_api(ctx, resource)
+        .patch_status(
+            &resource.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
+        .await?;
+    ctx.events
+        .warn(resource, "InvalidSpec", "Validate", &message)
+        .await;
+    Ok(())
+}
 
-    let sts_api: Api<StatefulSet> = Api::namespaced(client.clone(), &namespace);
-    let sts_name = desired
+fn sts_name(desired: &fm_desired::DesiredObjects) -> String {
+    desired
         .statefulset
         .metadata
         .name
         .clone()
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Applies the StatefulSet, unless rollouts are paused and one exists; refuses to take over a
+/// StatefulSet that another controller owns.
+async fn apply_workload<K: ComponentKind>(
+    resource: &K,
+    ctx: &Context,
+    namespace: &str,
+    desired: &fm_desired::DesiredObjects,
+) -> Result<StatefulSet> {
+    let sts_api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), namespace);
+    let name = sts_name(desired);
     let generation_changed =
         resource.meta().generation != resource.status().and_then(|s| s.observed_generation);
     let paused = (ctx.pause_rollout
@@ -99,55 +208,79 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
             .map(String::as_str)
             == Some("true"))
         && !generation_changed;
-    let existing = sts_api.get_opt(&sts_name).await?;
-    let sts = match existing {
-        // Paused: a StatefulSet that exists is left as it is until the resource itself changes.
-        Some(current) if paused => current,
-        _ => apply_statefulset(&sts_api, &sts_name, &desired.statefulset).await?,
-    };
+    match sts_api.get_opt(&name).await? {
+        Some(current) => {
+            check_owner("StatefulSet", &current, resource.meta().uid.as_deref())?;
+            if paused {
+                // Paused: left as it is until the resource itself changes.
+                return Ok(current);
+            }
+            apply_statefulset(&sts_api, &name, &desired.statefulset).await
+        }
+        None => apply_statefulset(&sts_api, &name, &desired.statefulset).await,
+    }
+}
 
-    let svc_api: Api<Service> = Api::namespaced(client.clone(), &namespace);
-    let svc_name = desired.service.metadata.name.clone().unwrap_or_default();
-    apply(&svc_api, &svc_name, &desired.service).await?;
-
-    let hpa_api = hpa_api(client.clone(), &namespace, ctx.hpa);
-    let hpa_condition = match &desired.hpa {
+/// Applies the HPA when `maxReplicas` is set and deletes it otherwise; its condition when kept.
+async fn apply_autoscaler(
+    ctx: &Context,
+    namespace: &str,
+    desired: &fm_desired::DesiredObjects,
+    sts_name: &str,
+) -> Result<Option<fm_api::status::ResourceCondition>> {
+    let hpa_api = hpa_api(ctx.client.clone(), namespace, ctx.hpa);
+    match &desired.hpa {
         Some(hpa) => {
-            apply_hpa(&hpa_api, &sts_name, hpa, ctx.hpa).await?;
-            Some(condition(
+            apply_hpa(&hpa_api, sts_name, hpa, ctx.hpa).await?;
+            Ok(Some(condition(
                 "HPAReady",
                 true,
                 "NoAction",
                 "Applied",
                 format!("{} {sts_name}", ctx.hpa.api_version()),
-            ))
+            )))
         }
         None => {
             // maxReplicas removed: the autoscaler must go (upstream looked it up by the wrong
             // name and left it running).
-            delete_if_exists(&hpa_api, &sts_name).await?;
-            None
+            delete_if_exists(&hpa_api, sts_name).await?;
+            Ok(None)
         }
-    };
+    }
+}
 
+async fn write_status<K: ComponentKind>(
+    resource: &K,
+    ctx: &Context,
+    selector: &str,
+    sts: &StatefulSet,
+    svc_name: &str,
+    hpa_condition: Option<fm_api::status::ResourceCondition>,
+) -> Result<Action> {
     let spec_replicas = sts.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
-    let ready = sts
+    let ready_replicas = sts
         .status
         .as_ref()
         .and_then(|s| s.ready_replicas)
         .unwrap_or(0);
-    let sts_ready = ready >= spec_replicas;
+    let sts_ready = ready_replicas >= spec_replicas;
+    let pods = format!("{ready_replicas}/{spec_replicas} pods ready");
     let sts_condition = condition(
         "StatefulSetReady",
         sts_ready,
         if sts_ready { "NoAction" } else { "Wait" },
         if sts_ready { "Ready" } else { "PodsNotReady" },
-        format!("{ready}/{spec_replicas} pods ready"),
+        pods.clone(),
+    );
+    let summary = ready(
+        sts_ready,
+        if sts_ready { "Ready" } else { "PodsNotReady" },
+        pods,
     );
     let patch = status_patch(
         resource.meta().generation,
         spec_replicas,
-        &desired.selector,
+        selector,
         &[
             (
                 "Spec",
@@ -171,11 +304,17 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
                 )),
             ),
             ("HorizontalPodAutoscaler", hpa_condition),
+            (READY, Some(summary)),
         ],
     );
-    own_api
-        .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+    own_api(ctx, resource)
+        .patch_status(
+            &resource.name_any(),
+            &PatchParams::default(),
+            &Patch::Merge(&patch),
+        )
         .await?;
-    info!(kind = K::KIND.kind(), %namespace, %name, ready, replicas = spec_replicas, "reconciled");
+    info!(kind = K::KIND.kind(), namespace = ?resource.namespace(), name = %resource.name_any(),
+          ready = ready_replicas, replicas = spec_replicas, "reconciled");
     Ok(Action::requeue(RESYNC))
 }

@@ -14,18 +14,72 @@ use kube::{Resource, ResourceExt};
 use serde_json::json;
 use tracing::{info, warn};
 
-use super::status::condition;
+use super::backoff;
+use super::status::{condition, ready, READY};
 use super::RESYNC;
 use crate::apply::{apply, delete_if_exists};
 use crate::context::{Context, MANAGED_ANNOTATION};
-use crate::error::Result;
+use crate::error::{check_owner, Error, Result};
 
 pub async fn reconcile(mesh: Arc<FunctionMesh>, ctx: Arc<Context>) -> Result<Action> {
     let started = Instant::now();
     let result = reconcile_inner(mesh.as_ref(), &ctx).await;
     ctx.metrics
         .observe("functionmesh", started.elapsed(), result.is_ok());
+    let key = failure_key(&mesh);
+    match &result {
+        Ok(_) => ctx.failures.succeeded(&key),
+        Err(error) => report_failure(&mesh, error, &ctx).await,
+    }
     result
+}
+
+/// The retry wait after a failed reconcile of `mesh` (see [`backoff::Failures`]).
+pub fn retry_after(mesh: &FunctionMesh, ctx: &Context) -> Action {
+    Action::requeue(ctx.failures.failed(&failure_key(mesh)))
+}
+
+fn failure_key(mesh: &FunctionMesh) -> String {
+    backoff::key(
+        "functionmesh",
+        &mesh.namespace().unwrap_or_default(),
+        &mesh.name_any(),
+    )
+}
+
+/// Sets the mesh's `Ready` condition and its overall `condition` (upstream's `MeshReady`).
+async fn write_summary(
+    mesh: &FunctionMesh,
+    ctx: &Context,
+    reason: &str,
+    message: &str,
+) -> Result<()> {
+    let api: Api<FunctionMesh> = Api::namespaced(
+        ctx.client.clone(),
+        &mesh.namespace().unwrap_or_else(|| "default".into()),
+    );
+    let patch = json!({"status": {
+        "conditions": {READY: ready(false, reason, message)},
+        "condition": condition("MeshReady", false, "Wait", reason, message),
+    }});
+    api.patch_status(
+        &mesh.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(&patch),
+    )
+    .await?;
+    Ok(())
+}
+
+/// `Ready: False` with the error's reason and message, and a Warning Event.
+async fn report_failure(mesh: &FunctionMesh, error: &Error, ctx: &Context) {
+    let (reason, message) = (error.reason(), error.message());
+    warn!(namespace = ?mesh.namespace(), name = %mesh.name_any(), %reason, %message,
+          "FunctionMesh reconcile failed; retrying");
+    if let Err(e) = write_summary(mesh, ctx, &reason, &message).await {
+        warn!(error = %e, "could not write the failure to status");
+    }
+    ctx.events.warn(mesh, &reason, "Reconcile", &message).await;
 }
 
 fn child_ready(status: Option<&ComponentStatus>) -> bool {
@@ -57,10 +111,10 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         Err(e) => {
             let message = e.messages().join("; ");
             warn!(%namespace, %name, %message, "invalid FunctionMesh");
-            let patch = json!({"status": {"condition": condition("MeshReady", false, "Wait", "InvalidSpec", message)}});
-            mesh_api
-                .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await?;
+            write_summary(mesh, ctx, "InvalidSpec", &message).await?;
+            ctx.events
+                .warn(mesh, "InvalidSpec", "Validate", &message)
+                .await;
             return Ok(Action::await_change());
         }
     };
@@ -73,6 +127,7 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         let (ready, item) = match child {
             MeshChild::Function(f) => {
                 let existing = functions.get_opt(&child_name).await?;
+                owned_or_absent(existing.as_ref(), mesh)?;
                 let applied = apply(
                     &functions,
                     &child_name,
@@ -83,6 +138,7 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
             }
             MeshChild::Source(s) => {
                 let existing = sources.get_opt(&child_name).await?;
+                owned_or_absent(existing.as_ref(), mesh)?;
                 let applied = apply(
                     &sources,
                     &child_name,
@@ -93,6 +149,7 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
             }
             MeshChild::Sink(s) => {
                 let existing = sinks.get_opt(&child_name).await?;
+                owned_or_absent(existing.as_ref(), mesh)?;
                 let applied = apply(
                     &sinks,
                     &child_name,
@@ -121,6 +178,15 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         .iter()
         .flat_map(|m| m.values())
         .all(|c: &ResourceCondition| c.status.as_deref() == Some("True"));
+    let summary = if all_ready {
+        ready(
+            true,
+            "AllChildrenReady",
+            format!("{} children ready", children.len()),
+        )
+    } else {
+        ready(false, "ChildrenNotReady", "waiting for children")
+    };
     let overall = if all_ready {
         condition(
             "MeshReady",
@@ -157,6 +223,7 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         "sourceConditions": stale(old.and_then(|s| s.source_conditions.as_ref()), &sources_status),
         "sinkConditions": stale(old.and_then(|s| s.sink_conditions.as_ref()), &sinks_status),
         "condition": overall,
+        "conditions": {READY: summary},
         "observedGeneration": mesh.meta().generation,
     }});
     mesh_api
@@ -164,6 +231,17 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         .await?;
     info!(%namespace, %name, children = children.len(), all_ready, "reconciled mesh");
     Ok(Action::requeue(RESYNC))
+}
+
+/// A child that exists under a member's name must be this mesh's own.
+fn owned_or_absent<K: Resource<DynamicType = ()>>(
+    existing: Option<&K>,
+    mesh: &FunctionMesh,
+) -> Result<()> {
+    match existing {
+        Some(child) => check_owner(&K::kind(&()), child, mesh.meta().uid.as_deref()),
+        None => Ok(()),
+    }
 }
 
 /// Deletes the children of kind `K` that the mesh `uid` controls but no longer declares.

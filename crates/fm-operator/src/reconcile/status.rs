@@ -21,6 +21,21 @@ pub fn condition(
     }
 }
 
+/// The `Ready` condition: the operator's one-line summary of a resource, shown by `kubectl get`.
+/// `reason` is PascalCase; `message` says what to look at.
+pub fn ready(ready: bool, reason: &str, message: impl Into<String>) -> ResourceCondition {
+    condition(
+        READY,
+        ready,
+        if ready { "NoAction" } else { "Wait" },
+        reason,
+        message,
+    )
+}
+
+/// The key (and `condition`) of the summary condition in `status.conditions`.
+pub const READY: &str = "Ready";
+
 /// A merge patch for the status subresource. Conditions set to `None` are removed.
 /// `replicas` and `selector` are always written: upstream's CRD requires them in status.
 pub fn status_patch(
