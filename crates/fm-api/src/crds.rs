@@ -16,18 +16,90 @@ pub fn all() -> Vec<CustomResourceDefinition> {
     ]
     .into_iter()
     .map(kubernetes_compatible)
+    .map(shallow_mesh_item_docs)
+    .map(|crd| edit_json(crd, unwrap_doc_lines))
     .collect()
+}
+
+/// The items of a FunctionMesh (`spec.functions[]`, `spec.sources[]`, `spec.sinks[]`) are
+/// Function, Source and Sink specs; with all their descriptions, three times over, the mesh CRD
+/// would be about 244 KB of JSON, too close to the 262,144 bytes that client-side `kubectl apply`
+/// can keep in its last-applied annotation (see [`crate::schema::kubernetes_type`]). So each
+/// field of an item keeps its own description (what `kubectl explain functionmesh.spec.functions`
+/// lists), and the descriptions nested below it are dropped: the same fields are described in
+/// full under their own kind (`kubectl explain function.spec.input.topics`).
+fn shallow_mesh_item_docs(crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    if crd.spec.names.kind != "FunctionMesh" {
+        return crd;
+    }
+    edit_json(crd, |value| {
+        for version in value["spec"]["versions"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            for list in ["functions", "sources", "sinks"] {
+                let pointer = format!(
+                    "/schema/openAPIV3Schema/properties/spec/properties/{list}/items/properties"
+                );
+                let fields = version
+                    .pointer_mut(&pointer)
+                    .and_then(|f| f.as_object_mut());
+                for field in fields.into_iter().flat_map(|f| f.values_mut()) {
+                    let description = field.get("description").cloned();
+                    crate::schema::strip_descriptions(field);
+                    if let (Some(description), Some(field)) = (description, field.as_object_mut()) {
+                        field.insert("description".into(), description);
+                    }
+                }
+            }
+        }
+    })
 }
 
 /// schemars lists `null` among the `enum` values of an optional enum field; the API server
 /// rejects that (seen on a real 1.20 server: "unknown object type nil"). The field stays
 /// optional through `nullable`, so `null` is dropped from the list.
 fn kubernetes_compatible(crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    edit_json(crd, strip_null_enum_values)
+}
+
+/// `crd` edited as JSON by `edit`.
+fn edit_json(
+    crd: CustomResourceDefinition,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> CustomResourceDefinition {
     let Ok(mut value) = serde_json::to_value(&crd) else {
         return crd;
     };
-    strip_null_enum_values(&mut value);
+    edit(&mut value);
     serde_json::from_value(value).unwrap_or(crd)
+}
+
+/// Descriptions come from doc comments, whose line breaks only wrap the source: joined into
+/// one line (a blank line, a paragraph break, stays), so `kubectl explain` wraps them to the
+/// terminal instead of breaking lines where the source did.
+fn unwrap_doc_lines(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::String(text)) = map.get_mut("description") {
+                *text = text
+                    .split("\n\n")
+                    .map(|paragraph| {
+                        paragraph
+                            .split('\n')
+                            .map(str::trim)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+            }
+            map.values_mut().for_each(unwrap_doc_lines);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(unwrap_doc_lines),
+        _ => {}
+    }
 }
 
 fn strip_null_enum_values(value: &mut serde_json::Value) {

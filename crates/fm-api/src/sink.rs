@@ -9,11 +9,18 @@ use crate::schema::FreeForm;
 use crate::spec_common::CommonSpec;
 use crate::status::ComponentStatus;
 
+/// Desired state of a Sink (also an item of a FunctionMesh's `spec.sinks`).
 #[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[kube(
     group = "compute.functionmesh.io",
     version = "v1alpha1",
     kind = "Sink",
+    doc = "A Pulsar IO sink connector run on Kubernetes: a StatefulSet of instances writing `spec.input` to an external system.",
+    printcolumn = r#"{"name":"Ready","type":"string","description":"Whether the operator's summary condition is true","jsonPath":".status.conditions.Ready.status"}"#,
+    printcolumn = r#"{"name":"Replicas","type":"integer","description":"Replicas of the StatefulSet","jsonPath":".status.replicas"}"#,
+    printcolumn = r#"{"name":"Reason","type":"string","description":"Why the resource is (not) ready","jsonPath":".status.conditions.Ready.reason"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
+    printcolumn = r#"{"name":"Message","type":"string","priority":1,"description":"Details of the Ready condition","jsonPath":".status.conditions.Ready.message"}"#,
     plural = "sinks",
     namespaced,
     status = "ComponentStatus",
@@ -28,33 +35,43 @@ pub struct SinkSpec {
     #[serde(flatten)]
     pub common: CommonSpec,
 
+    /// Topics the sink consumes, and how to decode them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<InputConf>,
-    /// Declared upstream but unused by its controller; kept for compatibility.
+    /// Built-in connector name; declared upstream but not used, kept for compatibility.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink_type: Option<String>,
-    /// The connector's own configuration.
+    /// The connector's own configuration. Required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink_config: Option<FreeForm>,
-    /// Milliseconds.
+    /// Milliseconds before an unacknowledged message is redelivered; 0: never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i32>,
+    /// Milliseconds before a negatively acknowledged message is redelivered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_ack_redelivery_delay_ms: Option<i32>,
+    /// Acknowledge each message once the sink has written it. Default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_ack: Option<bool>,
+    /// Times a failed message is retried before going to `deadLetterTopic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_message_retry: Option<i32>,
+    /// Process messages in order (failover subscription). Default false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retain_ordering: Option<bool>,
+    /// Keep messages of one key in order (key-shared subscription). Default false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retain_key_ordering: Option<bool>,
+    /// Topic receiving messages that failed `maxMessageRetry` times.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_letter_topic: Option<String>,
+    /// Name of the input subscription. Default: `tenant/namespace/name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_name: Option<String>,
+    /// Delete the input subscription when the sink is deleted. Default false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanup_subscription: Option<bool>,
+    /// Where a new subscription starts: `latest` or `earliest` (default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_position: Option<SubscriptionPosition>,
 }
