@@ -218,7 +218,7 @@ spec:
   java:
     jar: ex.jar
     jarLocation: function://t1/n1/ex@v1
-    javaOpts: ["-Xss1m -Dx=y", "-Dquoted=a'b"]
+    javaOpts: ["-Xss1m -Dx=y", "-Dquoted=\"a'b\""]
     log: { level: debug }
 "#;
 

@@ -1,0 +1,137 @@
+//! The generated container commands, run under a real bash with stand-ins for the programs
+//! they start (see `common/run_script.rs`): what the java / python / Go instance and the
+//! downloader receive once the shell has expanded the script, compared with what upstream's
+//! operator makes them receive.
+
+mod common;
+
+use common::run_script::Harness;
+use fm_api::Function;
+use fm_desired::{desired_for_function, Options};
+use k8s_openapi::api::apps::v1::StatefulSet;
+
+fn parse<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
+    serde_yaml_ng::from_str(yaml).expect("test resource parses")
+}
+
+fn command(sts: &StatefulSet) -> Vec<String> {
+    sts.spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.containers.last())
+        .and_then(|c| c.command.clone())
+        .expect("main container command")
+}
+
+fn function_command(yaml: &str) -> Vec<String> {
+    let f: Function = parse(yaml);
+    command(
+        &desired_for_function(&f, None, &Options::default())
+            .expect("valid")
+            .statefulset,
+    )
+}
+
+/// The JVM options between the fixed flags and the entry class.
+fn jvm_opts(args: &[String]) -> Vec<String> {
+    let from = args
+        .iter()
+        .position(|a| a.starts_with("-Xlog:gc"))
+        .expect("gc flag")
+        + 1;
+    let to = args
+        .iter()
+        .position(|a| a == "org.apache.pulsar.functions.instance.JavaInstanceMain")
+        .expect("entry class");
+    args[from..to].to_vec()
+}
+
+fn java_function(java_opts: &[&str]) -> String {
+    let opts: Vec<String> = java_opts
+        .iter()
+        .map(|o| serde_json::to_string(o).expect("string"))
+        .collect();
+    format!(
+        r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: {{ name: fn, namespace: ns }}
+spec:
+  className: org.example.Fn
+  input: {{ topics: [persistent://public/default/in] }}
+  pulsar: {{ pulsarConfig: cluster }}
+  java: {{ jar: /pulsar/fn.jar, javaOpts: [{}] }}
+"#,
+        opts.join(", ")
+    )
+}
+
+/// JVM options as upstream's script hands them over: joined with spaces and pasted into the
+/// `bash -c` line (`controllers/spec/common.go`, `getProcessJavaRuntimeArgs`), here run
+/// under the same bash and environment.
+fn upstream_jvm_opts(h: &Harness, java_opts: &[&str]) -> Vec<String> {
+    let run = h.run("bash", &format!("exec java {} --end", java_opts.join(" ")));
+    run.assert_ok();
+    let mut args = run.call("java").args.clone();
+    assert_eq!(args.pop().as_deref(), Some("--end"));
+    args
+}
+
+#[test]
+fn java_options_are_shell_words_as_upstream_passes_them() {
+    let Some(mut h) = Harness::new() else { return };
+    h.env("HOME", "/home/fn");
+    let cases: &[(&[&str], &[&str])] = &[
+        // Quoted: one argument with its spaces (the JVM does not start otherwise).
+        (
+            &[r#"-XX:OnOutOfMemoryError="kill -9 %p""#],
+            &["-XX:OnOutOfMemoryError=kill -9 %p"],
+        ),
+        (&["-Dgreeting='hello world'"], &["-Dgreeting=hello world"]),
+        (&[r"-Dpath=a\ b"], &["-Dpath=a b"]),
+        // Unquoted: several options in one entry are split.
+        (
+            &["-Xms256m -Xmx1g", "-XX:+UseStringDeduplication"],
+            &["-Xms256m", "-Xmx1g", "-XX:+UseStringDeduplication"],
+        ),
+        // Parameter expansion happens in the pod, as upstream's shell did it.
+        (
+            &["-Dhome=$HOME", r#"-Dpod="${POD_NAME}""#],
+            &["-Dhome=/home/fn", "-Dpod=fn-3"],
+        ),
+        (&[r#"-Dempty="""#], &["-Dempty="]),
+    ];
+    for (java_opts, expected) in cases {
+        let run = h.run_command(&function_command(&java_function(java_opts)));
+        run.assert_ok();
+        let got = jvm_opts(&run.call("java").args);
+        assert_eq!(&got, expected, "javaOpts {java_opts:?}");
+        assert_eq!(
+            got,
+            upstream_jvm_opts(&h, java_opts),
+            "javaOpts {java_opts:?} as upstream"
+        );
+    }
+}
+
+#[test]
+fn java_options_a_shell_cannot_parse_are_refused() {
+    for bad in [r#"-Dx="open"#, "-Dx='open", r"-Dx=\"] {
+        let f: Function = parse(&java_function(&[bad]));
+        let err = desired_for_function(&f, None, &Options::default())
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains("java.javaOpts[0]"), "{bad}: {err}");
+    }
+}
+
+/// Deliberate difference (README): what a shell would run or match rather than expand a
+/// variable reaches the JVM literally; upstream's shell ran `$(…)` and matched globs.
+#[test]
+fn java_options_never_run_commands() {
+    let Some(h) = Harness::new() else { return };
+    let opts = ["-Dhost=$(hostname)", "-Dlist=/pulsar/*", "-Da=1;-Db=2"];
+    let run = h.run_command(&function_command(&java_function(&opts)));
+    run.assert_ok();
+    assert_eq!(jvm_opts(&run.call("java").args), opts);
+}
