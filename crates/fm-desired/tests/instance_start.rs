@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::run_script::Harness;
+use common::run_script::{real_program, Harness, Stub};
 use fm_api::Function;
 use fm_desired::{desired_for_function, Options};
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -134,4 +134,49 @@ fn java_options_never_run_commands() {
     let run = h.run_command(&function_command(&java_function(&opts)));
     run.assert_ok();
     assert_eq!(jvm_opts(&run.call("java").args), opts);
+}
+
+/// The lines of Pulsar's `python-instance/log.py` that matter here.
+const LOG_PY: &str = "def init_logger(level, logfile, logging_config_file):\n  global Log\n  logging.config.fileConfig(logging_config_file)\n  Log = logging.getLogger()\n  Log.setLevel(level)\n";
+const LOG_PY_PATH: &str = "/pulsar/instances/python-instance/log.py";
+
+fn python_function(log: &str) -> String {
+    format!(
+        r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: {{ name: py, namespace: ns }}
+spec:
+  className: exclamation_function.ExclamationFunction
+  input: {{ topics: [persistent://public/default/in] }}
+  pulsar: {{ pulsarConfig: cluster }}
+  python: {{ py: /pulsar/examples/exclamation_function.py{log} }}
+"#
+    )
+}
+
+/// Upstream always comments out the instance's `Log.setLevel` (`GeneratePythonLogConfigCommand`
+/// in `controllers/spec/common.go`); otherwise Pulsar forces INFO after loading a user's log
+/// configuration, and its `python-log-config` end-to-end case (DEBUG from a ConfigMap) fails.
+#[test]
+fn python_log_level_is_never_forced_by_the_instance() {
+    let Some(mut h) = Harness::new() else { return };
+    h.stub("sed", Stub::Real(real_program("sed")))
+        .file(LOG_PY_PATH, LOG_PY);
+    for log in [
+        ", log: { logConfig: { name: python-log-config-cm, key: python-log-ini } }",
+        "",
+        ", log: { level: debug }",
+    ] {
+        let run = h.run_command(&function_command(&python_function(log)));
+        run.assert_ok();
+        assert_eq!(
+            run.call("sed").args,
+            ["-i.bak", "s/^  Log.setLevel/#&/", LOG_PY_PATH],
+            "log {log:?}"
+        );
+        let patched = run.file(LOG_PY_PATH).expect("log.py");
+        assert!(patched.contains("\n#  Log.setLevel(level)\n"), "{patched}");
+        run.call("python");
+    }
 }
