@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::run_script::{real_program, Harness, Stub};
-use fm_api::Function;
-use fm_desired::{desired_for_function, Options};
+use common::run_script::{real_program, Harness, Run, Stub};
+use fm_api::{Function, Sink, Source};
+use fm_desired::{desired_for_function, desired_for_sink, desired_for_source, Options};
 use k8s_openapi::api::apps::v1::StatefulSet;
 
 fn parse<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
@@ -30,6 +30,39 @@ fn function_command(yaml: &str) -> Vec<String> {
             .expect("valid")
             .statefulset,
     )
+}
+
+fn source_command(yaml: &str) -> Vec<String> {
+    let s: Source = parse(yaml);
+    command(
+        &desired_for_source(&s, None, &Options::default())
+            .expect("valid")
+            .statefulset,
+    )
+}
+
+fn sink_command(yaml: &str) -> Vec<String> {
+    let s: Sink = parse(yaml);
+    command(
+        &desired_for_sink(&s, None, &Options::default())
+            .expect("valid")
+            .statefulset,
+    )
+}
+
+/// The value after `flag` in a call's arguments.
+fn flag<'a>(args: &'a [String], flag: &str) -> &'a str {
+    let at = args
+        .iter()
+        .position(|a| a == flag)
+        .unwrap_or_else(|| panic!("no {flag} in {args:?}"));
+    &args[at + 1]
+}
+
+/// The `--function_details` the instance received.
+fn details(run: &Run, program: &str) -> serde_json::Value {
+    let call = run.call(program);
+    serde_json::from_str(flag(&call.args, "--function_details")).expect("details JSON")
 }
 
 /// The JVM options between the fixed flags and the entry class.
@@ -178,5 +211,101 @@ fn python_log_level_is_never_forced_by_the_instance() {
         let patched = run.file(LOG_PY_PATH).expect("log.py");
         assert!(patched.contains("\n#  Log.setLevel(level)\n"), "{patched}");
         run.call("python");
+    }
+}
+
+const LOG_TOPIC: &str = "persistent://public/default/logs";
+
+/// Upstream passes a log topic only to Functions whose agent is not `sidecar`
+/// (`convertFunctionDetails`, `convertGoFunctionConfs` in `controllers/spec/utils.go`), never
+/// to Sources and Sinks (`convertSourceDetails`, `convertSinkDetails`); its webhook makes
+/// `sidecar` the agent of Sources and Sinks that set a log topic.
+#[test]
+fn log_topics_reach_the_instance_only_as_upstream_passes_them() {
+    let Some(mut h) = Harness::new() else { return };
+    h.stub("/pulsar/go-func", Stub::Record);
+    let function = |agent: &str, runtime: &str| {
+        format!(
+            r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: {{ name: fn, namespace: ns }}
+spec:
+  className: org.example.Fn
+  logTopic: {LOG_TOPIC}
+  {agent}
+  input: {{ topics: [persistent://public/default/in] }}
+  pulsar: {{ pulsarConfig: cluster }}
+  {runtime}
+"#
+        )
+    };
+    let java = "java: { jar: /pulsar/fn.jar }";
+    let go = "golang: { go: /pulsar/go-func }";
+
+    for (agent, expected) in [
+        ("", Some(LOG_TOPIC)),
+        ("logTopicAgent: runtime", Some(LOG_TOPIC)),
+        ("logTopicAgent: sidecar", None),
+    ] {
+        let run = h.run_command(&function_command(&function(agent, java)));
+        run.assert_ok();
+        let d = details(&run, "java");
+        assert_eq!(d["logTopic"].as_str(), expected, "java, {agent:?}");
+
+        let run = h.run_command(&function_command(&function(agent, go)));
+        run.assert_ok();
+        let call = run.call("/pulsar/go-func");
+        let conf: serde_json::Value =
+            serde_json::from_str(flag(&call.args, "-instance-conf")).expect("Go conf");
+        assert_eq!(
+            conf["logTopic"].as_str(),
+            Some(expected.unwrap_or("")),
+            "go, {agent:?}"
+        );
+    }
+
+    for agent in ["", "logTopicAgent: runtime", "logTopicAgent: sidecar"] {
+        let run = h.run_command(&source_command(&format!(
+            r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Source
+metadata: {{ name: src, namespace: ns }}
+spec:
+  className: org.example.Src
+  logTopic: {LOG_TOPIC}
+  {agent}
+  sourceConfig: {{ a: b }}
+  output: {{ topic: persistent://public/default/out }}
+  pulsar: {{ pulsarConfig: cluster }}
+  java: {{ jar: connectors/src.nar }}
+"#
+        )));
+        run.assert_ok();
+        assert!(
+            details(&run, "java").get("logTopic").is_none(),
+            "source, {agent:?}"
+        );
+
+        let run = h.run_command(&sink_command(&format!(
+            r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Sink
+metadata: {{ name: snk, namespace: ns }}
+spec:
+  className: org.example.Snk
+  logTopic: {LOG_TOPIC}
+  {agent}
+  sinkConfig: {{ a: b }}
+  input: {{ topics: [persistent://public/default/in] }}
+  pulsar: {{ pulsarConfig: cluster }}
+  java: {{ jar: connectors/snk.nar }}
+"#
+        )));
+        run.assert_ok();
+        assert!(
+            details(&run, "java").get("logTopic").is_none(),
+            "sink, {agent:?}"
+        );
     }
 }
