@@ -273,3 +273,17 @@ fn crypto_failure_actions_match_upstreams_exact_names() {
         "{producer}"
     );
 }
+
+/// A Function's `timeout` is also its negative-ack redelivery delay, as upstream
+/// (`generateFunctionInputSpec` in `controllers/spec/utils.go`) and Pulsar's own function
+/// worker (`FunctionConfigUtils`) set it: failed messages come back as soon as they time out.
+#[test]
+fn function_timeout_is_also_the_negative_ack_delay() {
+    let d = java_function_details(
+        "  timeout: 30000\n  input: { topics: [persistent://public/default/in] }\n",
+    );
+    assert_eq!(d["source"]["timeoutMs"], "30000");
+    assert_eq!(d["source"]["negativeAckRedeliveryDelayMs"], "30000");
+    let d = java_function_details("  input: { topics: [persistent://public/default/in] }\n");
+    assert!(d["source"].get("negativeAckRedeliveryDelayMs").is_none());
+}

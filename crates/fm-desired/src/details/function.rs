@@ -83,6 +83,7 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
         parts::type_class_name(own.filter(|t| !t.is_empty()).or(fallback.as_ref()))
     };
 
+    let timeout = spec.timeout.unwrap_or(0).max(0) as u64;
     let mut source = SourceSpec {
         type_class_name: type_or_connector(
             spec.input.as_ref().and_then(|i| i.type_class_name.as_ref()),
@@ -94,7 +95,10 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
             guarantee,
         ),
         input_specs: parts::input_specs(spec.input.as_ref()),
-        timeout_ms: spec.timeout.unwrap_or(0).max(0) as u64,
+        timeout_ms: timeout,
+        // Failed messages come back once they time out (upstream and Pulsar's function
+        // worker, `FunctionConfigUtils`, both set the delay to the timeout).
+        negative_ack_redelivery_delay_ms: timeout,
         subscription_name: spec.subscription_name.clone().unwrap_or_default(),
         cleanup_subscription: spec.cleanup_subscription.unwrap_or(false),
         subscription_position: parts::position(spec.subscription_position),
