@@ -460,7 +460,8 @@ fn go_command_line() {
     assert_eq!(conf["funcID"], "7-u-1");
     assert_eq!(conf["pulsarServiceURL"], "pulsar://broker:6650");
     assert_eq!(conf["sourceSpecsTopic"], "persistent://public/default/a");
-    assert_eq!(conf["subscriptionType"], 2);
+    // SHARED despite retainKeyOrdering, as upstream configures the Go instance.
+    assert_eq!(conf["subscriptionType"], 0);
     assert_eq!(conf["runtime"], 3);
     assert_eq!(conf["clientAuthenticationParameters"], "token:a'b");
     let user: serde_json::Value =

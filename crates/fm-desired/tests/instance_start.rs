@@ -309,3 +309,39 @@ spec:
         );
     }
 }
+
+/// Upstream's Go configuration (`convertGoFunctionConfs` in `controllers/spec/utils.go`)
+/// leaves the subscription type at 0 (SHARED) and has no subscription position, so the Go
+/// instance subscribes SHARED from LATEST whatever the spec says. The Go instance also refuses
+/// to start a non-shared subscription with parallelism above 1.
+#[test]
+fn go_instance_subscribes_as_under_upstream() {
+    let Some(mut h) = Harness::new() else { return };
+    h.stub("/pulsar/go-func", Stub::Record);
+    for extra in [
+        "",
+        "retainOrdering: true",
+        "retainKeyOrdering: true",
+        "processingGuarantee: effectively_once",
+        "subscriptionPosition: earliest",
+    ] {
+        let run = h.run_command(&function_command(&format!(
+            r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: {{ name: go, namespace: ns }}
+spec:
+  {extra}
+  input: {{ topics: [persistent://public/default/in] }}
+  pulsar: {{ pulsarConfig: cluster }}
+  golang: {{ go: /pulsar/go-func }}
+"#
+        )));
+        run.assert_ok();
+        let call = run.call("/pulsar/go-func");
+        let conf: serde_json::Value =
+            serde_json::from_str(flag(&call.args, "-instance-conf")).expect("Go conf");
+        assert_eq!(conf["subscriptionType"], 0, "{extra:?}");
+        assert!(conf.get("subscriptionPosition").is_none(), "{extra:?}");
+    }
+}
