@@ -345,3 +345,523 @@ spec:
         assert!(conf.get("subscriptionPosition").is_none(), "{extra:?}");
     }
 }
+
+/// One case of upstream's `TestGetDownloadCommand` (`controllers/spec/common_test.go`).
+struct DownloadCase {
+    location: &'static str,
+    package: &'static str,
+    /// YAML of `pulsar.tlsConfig`, `pulsar.authConfig` (empty: none).
+    tls: &'static str,
+    auth: &'static str,
+    pulsarctl: bool,
+    /// Upstream's expected command, its elements joined with spaces as upstream joins them.
+    expected: &'static [&'static str],
+}
+
+const OAUTH2: &str = "{ oauth2Config: { audience: test-audience, issuerUrl: test-issuer-url, keySecretName: test-private-key, keySecretKey: auth.json } }";
+const GENERIC: &str =
+    "{ genericAuth: { clientAuthenticationParameters: auth-params, clientAuthenticationPlugin: auth-plugin } }";
+const TLS_STRICT: &str = "{ enabled: true, allowInsecure: false, hostnameVerification: true, certSecretName: test-secret, certSecretKey: test-key }";
+const TLS_OFF: &str = "{ enabled: false, allowInsecure: false, hostnameVerification: true, certSecretName: test-secret, certSecretKey: test-key }";
+const TLS_LAX: &str = "{ enabled: true, allowInsecure: true, hostnameVerification: false, certSecretName: test-secret, certSecretKey: test-key }";
+const TLS_INSECURE_VERIFY: &str = "{ enabled: true, allowInsecure: true, hostnameVerification: true, certSecretName: test-secret, certSecretKey: test-key }";
+const TLS_LAX_OFF: &str = "{ enabled: false, allowInsecure: true, hostnameVerification: false, certSecretName: test-secret, certSecretKey: test-key }";
+const OAUTH2_PARAMS: &str = r#"'{"credentials_url":"file:///etc/oauth2/auth.json","privateKey":"/etc/oauth2/auth.json","private_key":"/etc/oauth2/auth.json","issuerUrl":"test-issuer-url","issuer_url":"test-issuer-url","audience":"test-audience","scope":""}'"#;
+
+/// fm-desired's OAuth2 parameters for the same key (README: the Java client opens
+/// `privateKey` as a URL, so every key file is a `file://` URL).
+const OUR_OAUTH2_PARAMS: &str = r#"'{"type":"client_credentials","privateKey":"file:///etc/oauth2/auth.json","private_key":"file:///etc/oauth2/auth.json","credentials_url":"file:///etc/oauth2/auth.json","issuerUrl":"test-issuer-url","issuer_url":"test-issuer-url","audience":"test-audience"}'"#;
+
+const DOWNLOAD_CASES: &[DownloadCase] = &[
+    DownloadCase {
+        location: "function://public/default/test@v1",
+        package: "function-package.jar",
+        tls: "",
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "--admin-service-url",
+            "$webServiceURL",
+            "packages",
+            "download",
+            "function://public/default/test@v1",
+            "--path",
+            "function-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "sink://public/default/test@v1",
+        package: "sink-package.jar",
+        tls: "",
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "--admin-service-url",
+            "$webServiceURL",
+            "packages",
+            "download",
+            "sink://public/default/test@v1",
+            "--path",
+            "sink-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "source://public/default/test@v1",
+        package: "source-package.jar",
+        tls: "",
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "--admin-service-url",
+            "$webServiceURL",
+            "packages",
+            "download",
+            "source://public/default/test@v1",
+            "--path",
+            "source-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "/test",
+        package: "test.jar",
+        tls: "",
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "--admin-service-url",
+            "$webServiceURL",
+            "functions",
+            "download",
+            "--path",
+            "/test",
+            "--destination-file",
+            "test.jar",
+        ],
+    },
+    DownloadCase {
+        location: "source/public/default/test@v1",
+        package: "source-package.jar",
+        tls: "",
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "--admin-service-url",
+            "$webServiceURL",
+            "functions",
+            "download",
+            "--path",
+            "source/public/default/test@v1",
+            "--destination-file",
+            "source-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "source:/public/default/test@v1",
+        package: "source-package.jar",
+        tls: "",
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "--admin-service-url",
+            "$webServiceURL",
+            "functions",
+            "download",
+            "--path",
+            "source:/public/default/test@v1",
+            "--destination-file",
+            "source-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "function://public/default/test@v1",
+        package: "function-package.jar",
+        tls: "",
+        auth: OAUTH2,
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "context",
+            "set",
+            "downloader",
+            "--admin-service-url",
+            "$webServiceURL",
+            "--issuer-endpoint",
+            "test-issuer-url",
+            "--audience",
+            "test-audience",
+            "--key-file",
+            "/etc/oauth2/auth.json",
+            "&& pulsarctl",
+            "oauth2",
+            "activate",
+            "&& pulsarctl",
+            "packages",
+            "download",
+            "function://public/default/test@v1",
+            "--path",
+            "function-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "function://public/default/test@v1",
+        package: "function-package.jar",
+        tls: TLS_STRICT,
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "--admin-service-url",
+            "$webServiceURL",
+            "--tls-allow-insecure=false",
+            "--tls-enable-hostname-verification=true",
+            "--tls-trust-cert-path",
+            "/etc/tls/pulsar-functions/test-key",
+            "packages",
+            "download",
+            "function://public/default/test@v1",
+            "--path",
+            "function-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "function://public/default/test@v1",
+        package: "function-package.jar",
+        tls: TLS_OFF,
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "--admin-service-url",
+            "$webServiceURL",
+            "packages",
+            "download",
+            "function://public/default/test@v1",
+            "--path",
+            "function-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "function://public/default/test@v1",
+        package: "function-package.jar",
+        tls: TLS_LAX,
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "pulsarctl",
+            "--admin-service-url",
+            "$webServiceURL",
+            "--tls-allow-insecure=true",
+            "--tls-enable-hostname-verification=false",
+            "--tls-trust-cert-path",
+            "/etc/tls/pulsar-functions/test-key",
+            "packages",
+            "download",
+            "function://public/default/test@v1",
+            "--path",
+            "function-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "function://public/default/test@v1",
+        package: "function-package.jar",
+        tls: TLS_LAX,
+        auth: GENERIC,
+        pulsarctl: true,
+        expected: &[
+            "export PATH=$PATH:/pulsar/bin && ",
+            "( pulsarctl",
+            "oauth2",
+            "activate",
+            "--auth-params",
+            "'auth-params'",
+            "|| true ) &&",
+            "pulsarctl",
+            "--auth-plugin",
+            "auth-plugin",
+            "--auth-params",
+            "'auth-params'",
+            "--admin-service-url",
+            "$webServiceURL",
+            "--tls-allow-insecure=true",
+            "--tls-enable-hostname-verification=false",
+            "--tls-trust-cert-path",
+            "/etc/tls/pulsar-functions/test-key",
+            "packages",
+            "download",
+            "function://public/default/test@v1",
+            "--path",
+            "function-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "http://aaa.bbb.ccc/test.jar",
+        package: "function-package.jar",
+        tls: TLS_LAX,
+        auth: "",
+        pulsarctl: true,
+        expected: &[
+            "wget",
+            "http://aaa.bbb.ccc/test.jar",
+            "-O",
+            "function-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "function://public/default/test@v1",
+        package: "function-package.jar",
+        tls: "",
+        auth: OAUTH2,
+        pulsarctl: false,
+        expected: &[
+            "/pulsar/bin/pulsar-admin",
+            "--admin-url",
+            "$webServiceURL",
+            "--auth-plugin",
+            "org.apache.pulsar.client.impl.auth.oauth2.AuthenticationOAuth2",
+            "--auth-params",
+            OAUTH2_PARAMS,
+            "packages",
+            "download",
+            "function://public/default/test@v1",
+            "--path",
+            "function-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "sink://public/default/test@v1",
+        package: "sink-package.jar",
+        tls: "",
+        auth: GENERIC,
+        pulsarctl: false,
+        expected: &[
+            "/pulsar/bin/pulsar-admin",
+            "--admin-url",
+            "$webServiceURL",
+            "--auth-plugin",
+            "auth-plugin",
+            "--auth-params",
+            "'auth-params'",
+            "packages",
+            "download",
+            "sink://public/default/test@v1",
+            "--path",
+            "sink-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "source://public/default/test@v1",
+        package: "source-package.jar",
+        tls: TLS_STRICT,
+        auth: "",
+        pulsarctl: false,
+        expected: &[
+            "/pulsar/bin/pulsar-admin",
+            "--admin-url",
+            "$webServiceURL",
+            "--tls-enable-hostname-verification",
+            "--tls-trust-cert-path",
+            "/etc/tls/pulsar-functions/test-key",
+            "packages",
+            "download",
+            "source://public/default/test@v1",
+            "--path",
+            "source-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "/test",
+        package: "test.jar",
+        tls: TLS_INSECURE_VERIFY,
+        auth: "",
+        pulsarctl: false,
+        expected: &[
+            "/pulsar/bin/pulsar-admin",
+            "--admin-url",
+            "$webServiceURL",
+            "--tls-allow-insecure",
+            "--tls-enable-hostname-verification",
+            "--tls-trust-cert-path",
+            "/etc/tls/pulsar-functions/test-key",
+            "functions",
+            "download",
+            "--path",
+            "/test",
+            "--destination-file",
+            "test.jar",
+        ],
+    },
+    DownloadCase {
+        location: "source/public/default/test@v1",
+        package: "source-package.jar",
+        tls: TLS_LAX,
+        auth: "",
+        pulsarctl: false,
+        expected: &[
+            "/pulsar/bin/pulsar-admin",
+            "--admin-url",
+            "$webServiceURL",
+            "--tls-allow-insecure",
+            "--tls-trust-cert-path",
+            "/etc/tls/pulsar-functions/test-key",
+            "functions",
+            "download",
+            "--path",
+            "source/public/default/test@v1",
+            "--destination-file",
+            "source-package.jar",
+        ],
+    },
+    DownloadCase {
+        location: "source:/public/default/test@v1",
+        package: "source-package.jar",
+        tls: TLS_LAX_OFF,
+        auth: "",
+        pulsarctl: false,
+        expected: &[
+            "/pulsar/bin/pulsar-admin",
+            "--admin-url",
+            "$webServiceURL",
+            "functions",
+            "download",
+            "--path",
+            "source:/public/default/test@v1",
+            "--destination-file",
+            "source-package.jar",
+        ],
+    },
+];
+
+const DOWNLOADERS: [&str; 3] = ["pulsarctl", "/pulsar/bin/pulsar-admin", "wget"];
+
+/// `(program, args)` of every call to a download tool.
+fn download_calls(run: &Run) -> Vec<(String, Vec<String>)> {
+    run.calls
+        .iter()
+        .filter(|c| DOWNLOADERS.contains(&c.program.as_str()))
+        .map(|c| (c.program.clone(), c.args.clone()))
+        .collect()
+}
+
+/// Each case of upstream's `TestGetDownloadCommand`: the download tools receive what they
+/// receive from upstream's expected command run under the same bash, except that the file
+/// lands in `/pulsar/download/` and OAuth2 key files are URLs (both deliberate, see README).
+#[test]
+fn download_commands_match_upstreams_test_cases() {
+    let Some(h) = Harness::new() else { return };
+    for case in DOWNLOAD_CASES {
+        let mut pulsar = String::from("pulsarConfig: cluster");
+        if !case.tls.is_empty() {
+            pulsar.push_str(&format!(", tlsConfig: {}", case.tls));
+        }
+        if !case.auth.is_empty() {
+            pulsar.push_str(&format!(", authConfig: {}", case.auth));
+        }
+        let f = format!(
+            r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: {{ name: fn, namespace: ns }}
+spec:
+  className: org.example.Fn
+  imageHasPulsarctl: {}
+  input: {{ topics: [persistent://public/default/in] }}
+  pulsar: {{ {pulsar} }}
+  java: {{ jar: {}, jarLocation: "{}" }}
+"#,
+            case.pulsarctl, case.package, case.location
+        );
+        let ours = h.run_command(&function_command(&f));
+        ours.assert_ok();
+        let dest = format!("/pulsar/download/{}", case.package);
+        let expected: Vec<String> = case
+            .expected
+            .iter()
+            .map(|w| match *w {
+                w if w == case.package => dest.clone(),
+                OAUTH2_PARAMS => OUR_OAUTH2_PARAMS.to_owned(),
+                w => w.to_owned(),
+            })
+            .collect();
+        let upstream = h.run("bash", &expected.join(" "));
+        upstream.assert_ok();
+        assert_eq!(
+            download_calls(&ours),
+            download_calls(&upstream),
+            "case {} {} tls {:?} auth {:?}",
+            case.location,
+            if case.pulsarctl {
+                "pulsarctl"
+            } else {
+                "pulsar-admin"
+            },
+            case.tls,
+            case.auth
+        );
+        assert!(ours.files.contains_key(&dest), "{dest} downloaded");
+    }
+}
+
+/// Deliberate differences (README): with the legacy `tlsSecret`, pulsar-admin gets the
+/// switches its values ask for (upstream always passed `--tls-allow-insecure
+/// --tls-enable-hostname-verification`); an unset `tlsConfig.hostnameVerification` verifies
+/// (upstream's Go zero value turned it off).
+#[test]
+fn tls_choices_follow_the_settings() {
+    let Some(mut h) = Harness::new() else { return };
+    h.env("tlsAllowInsecureConnection", "false")
+        .env("tlsTrustCertsFilePath", "/etc/tls/ca.crt");
+    let function = |pulsar: &str| {
+        format!(
+            r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: {{ name: fn, namespace: ns }}
+spec:
+  className: org.example.Fn
+  input: {{ topics: [persistent://public/default/in] }}
+  pulsar: {{ pulsarConfig: cluster, {pulsar} }}
+  java: {{ jar: fn.jar, jarLocation: "function://public/default/fn@1" }}
+"#
+        )
+    };
+    let run = h.run_command(&function_command(&function("tlsSecret: tls")));
+    run.assert_ok();
+    let admin = run.call("/pulsar/bin/pulsar-admin");
+    assert!(!admin.args.contains(&"--tls-allow-insecure".to_owned()));
+    assert!(admin
+        .args
+        .contains(&"--tls-enable-hostname-verification".to_owned()));
+    assert_eq!(
+        flag(&admin.args, "--tls-trust-cert-path"),
+        "/etc/tls/ca.crt"
+    );
+
+    let run = h.run_command(&function_command(&function(
+        "tlsConfig: { enabled: true, certSecretName: ca, certSecretKey: ca.crt }",
+    )));
+    run.assert_ok();
+    assert_eq!(
+        flag(&run.call("java").args, "--hostname_verification_enabled"),
+        "true"
+    );
+    assert!(run
+        .call("/pulsar/bin/pulsar-admin")
+        .args
+        .contains(&"--tls-enable-hostname-verification".to_owned()));
+}
