@@ -3,8 +3,8 @@
 //! whether or not the resource went through defaulting first.
 
 use fm_api::common::{
-    AuthConfig, GenericRuntime, GoRuntime, JavaRuntime, ProcessingGuarantee, PulsarMessaging,
-    PythonRuntime, TlsConfig,
+    AuthConfig, GenericRuntime, GoRuntime, JavaRuntime, LogTopicAgent, ProcessingGuarantee,
+    PulsarMessaging, PythonRuntime, TlsConfig,
 };
 use fm_api::spec_common::CommonSpec;
 use fm_api::{FunctionSpec, SinkSpec, SourceSpec};
@@ -180,11 +180,20 @@ impl<'a> Component<'a> {
             .and_then(|s| s.pulsar.as_ref())
     }
 
-    /// The log topic the instance publishes its logs to. Upstream's `logTopicAgent: sidecar`
-    /// (a filebeat container shipping log files) is not generated: the instance itself
-    /// publishes to the topic for every kind, so the topic is never silently left empty.
+    /// The log topic the instance itself publishes its logs to, as upstream hands it over
+    /// (`convertFunctionDetails`, `convertSourceDetails`, `convertSinkDetails` in
+    /// `controllers/spec/utils.go`): only a Function's, and not when its `logTopicAgent` is
+    /// `sidecar` (a filebeat container ships the log files instead). Sources and Sinks never
+    /// get one; upstream's webhook makes `sidecar` their default agent.
     pub fn instance_log_topic(&self) -> String {
-        self.common.log_topic.clone().unwrap_or_default()
+        match self.specific {
+            Specific::Function(_)
+                if self.common.log_topic_agent != Some(LogTopicAgent::Sidecar) =>
+            {
+                self.common.log_topic.clone().unwrap_or_default()
+            }
+            _ => String::new(),
+        }
     }
 }
 

@@ -127,7 +127,6 @@ pub fn step(
             Word::lit(dest),
         ],
     };
-    let tls = auth::admin_tls_args(messaging, mounts);
     let oauth2 = messaging
         .and_then(|m| m.auth_config.as_ref())
         .and_then(|a| a.oauth2_config.as_ref());
@@ -136,7 +135,6 @@ pub fn step(
     if pulsarctl {
         steps.push("export PATH=$PATH:/pulsar/bin".to_owned());
         words = pulsarctl_words();
-        words.extend([Word::lit("--admin-service-url"), Word::raw(web.clone())]);
         match oauth2 {
             // pulsarctl authenticates OAuth2 through a context it activates first.
             Some(o) => {
@@ -162,6 +160,7 @@ pub fn step(
                 let mut activate = pulsarctl_words();
                 activate.extend([Word::lit("oauth2"), Word::lit("activate")]);
                 steps.push(command_line(&activate));
+                // The download then runs in that context, which holds the service URL.
             }
             None => {
                 // A plugin and parameters (`genericAuth`, or the legacy `authSecret`): with
@@ -179,8 +178,10 @@ pub fn step(
                     steps.push(format!("( {} || true )", command_line(&activate)));
                 }
                 words.extend(auth::admin_auth_args(messaging, mounts));
+                words.extend([Word::lit("--admin-service-url"), Word::raw(web)]);
             }
         }
+        words.extend(auth::pulsarctl_tls_args(messaging, mounts));
     } else {
         words = vec![
             Word::lit("/pulsar/bin/pulsar-admin"),
@@ -188,8 +189,8 @@ pub fn step(
             Word::raw(web),
         ];
         words.extend(auth::admin_auth_args(messaging, mounts));
+        words.extend(auth::admin_tls_args(messaging, mounts));
     }
-    words.extend(tls);
     words.extend(target);
     steps.push(command_line(&words));
     Some(steps.join(" && "))

@@ -122,6 +122,149 @@ pub fn command_line(words: &[Word]) -> String {
     words.iter().map(Word::render).collect::<Vec<_>>().join(" ")
 }
 
+/// Reads `text` as the shell reads unquoted text pasted into a command line: words split on
+/// blanks, single and double quotes and backslashes removed, `$NAME` and `${NAME}` left to
+/// expand at run time (unquoted ones are split again by the shell, quoted ones are not).
+/// Everything else reaches the program literally, including `$(…)`, backticks, other `${…}`
+/// forms, globs and operators such as `;` or `|`, which a shell would have acted on. Text a
+/// shell could not parse (an unterminated quote, a trailing backslash) is an error.
+///
+/// Used for `java.javaOpts`, which upstream's operator pastes into its script unquoted, so that
+/// options users quote (`-XX:OnOutOfMemoryError="kill -9 %p"`) reach the JVM as one argument.
+pub fn shell_words(text: &str) -> Result<Vec<Word>, String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut words = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
+    let mut lit = String::new();
+    let mut started = false;
+    let mut i = 0;
+    // Pushes the pending literal text, then an expansion.
+    fn expansion(parts: &mut Vec<Part>, lit: &mut String, raw: String) {
+        if !lit.is_empty() {
+            parts.push(Part::Lit(std::mem::take(lit)));
+        }
+        parts.push(Part::Raw(raw));
+    }
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            ' ' | '\t' | '\n' => {
+                if started {
+                    if !lit.is_empty() || parts.is_empty() {
+                        parts.push(Part::Lit(std::mem::take(&mut lit)));
+                    }
+                    words.push(Word(std::mem::take(&mut parts)));
+                    started = false;
+                }
+                i += 1;
+            }
+            '\'' => {
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|&c| c == '\'')
+                    .ok_or("unterminated single quote")?;
+                lit.extend(&chars[i + 1..i + 1 + end]);
+                started = true;
+                i += end + 2;
+            }
+            '"' => {
+                started = true;
+                i += 1;
+                loop {
+                    match chars.get(i) {
+                        None => return Err("unterminated double quote".into()),
+                        Some('"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some('\\') => match chars.get(i + 1) {
+                            Some('\n') => i += 2,
+                            Some(&e @ ('$' | '`' | '"' | '\\')) => {
+                                lit.push(e);
+                                i += 2;
+                            }
+                            _ => {
+                                lit.push('\\');
+                                i += 1;
+                            }
+                        },
+                        Some('$') => match variable(&chars, i) {
+                            Some((name, len)) => {
+                                expansion(&mut parts, &mut lit, format!("\"${{{name}}}\""));
+                                i += len;
+                            }
+                            None => {
+                                lit.push('$');
+                                i += 1;
+                            }
+                        },
+                        Some(&other) => {
+                            lit.push(other);
+                            i += 1;
+                        }
+                    }
+                }
+            }
+            '\\' => match chars.get(i + 1) {
+                None => return Err("ends with a backslash".into()),
+                Some('\n') => i += 2,
+                Some(&e) => {
+                    lit.push(e);
+                    started = true;
+                    i += 2;
+                }
+            },
+            '$' => {
+                started = true;
+                match variable(&chars, i) {
+                    Some((name, len)) => {
+                        expansion(&mut parts, &mut lit, format!("${{{name}}}"));
+                        i += len;
+                    }
+                    None => {
+                        lit.push('$');
+                        i += 1;
+                    }
+                }
+            }
+            other => {
+                lit.push(other);
+                started = true;
+                i += 1;
+            }
+        }
+    }
+    if started {
+        if !lit.is_empty() || parts.is_empty() {
+            parts.push(Part::Lit(lit));
+        }
+        words.push(Word(parts));
+    }
+    Ok(words)
+}
+
+/// `$NAME` or `${NAME}` at `chars[at]` (a `$`): the name and the length of the reference.
+fn variable(chars: &[char], at: usize) -> Option<(String, usize)> {
+    let is_start = |c: &char| c.is_ascii_alphabetic() || *c == '_';
+    let is_rest = |c: &char| c.is_ascii_alphanumeric() || *c == '_';
+    let rest = &chars[at + 1..];
+    if rest.first() == Some(&'{') {
+        let name: String = rest[1..].iter().take_while(|c| is_rest(c)).collect();
+        let ok = name.chars().next().is_some_and(|c| is_start(&c))
+            && rest.get(1 + name.len()) == Some(&'}');
+        return ok.then(|| {
+            let len = name.len() + 3;
+            (name, len)
+        });
+    }
+    if !rest.first().is_some_and(is_start) {
+        return None;
+    }
+    let name: String = rest.iter().take_while(|c| is_rest(c)).collect();
+    let len = name.len() + 1;
+    Some((name, len))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

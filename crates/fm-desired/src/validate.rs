@@ -147,6 +147,13 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
         if class_missing {
             errors.push("className: required for the java runtime".into());
         }
+        for (i, opt) in j.java_opts.iter().flatten().enumerate() {
+            if let Err(e) = crate::quoting::shell_words(opt) {
+                errors.push(format!(
+                    "java.javaOpts[{i}]: {e} (each entry is read as shell words, as upstream's script does)"
+                ));
+            }
+        }
     }
     if let Some(p) = &r.python {
         if p.py.is_empty() {

@@ -218,7 +218,7 @@ spec:
   java:
     jar: ex.jar
     jarLocation: function://t1/n1/ex@v1
-    javaOpts: ["-Xss1m -Dx=y", "-Dquoted=a'b"]
+    javaOpts: ["-Xss1m -Dx=y", "-Dquoted=\"a'b\""]
     log: { level: debug }
 "#;
 
@@ -460,7 +460,8 @@ fn go_command_line() {
     assert_eq!(conf["funcID"], "7-u-1");
     assert_eq!(conf["pulsarServiceURL"], "pulsar://broker:6650");
     assert_eq!(conf["sourceSpecsTopic"], "persistent://public/default/a");
-    assert_eq!(conf["subscriptionType"], 2);
+    // SHARED despite retainKeyOrdering, as upstream configures the Go instance.
+    assert_eq!(conf["subscriptionType"], 0);
     assert_eq!(conf["runtime"], 3);
     assert_eq!(conf["clientAuthenticationParameters"], "token:a'b");
     let user: serde_json::Value =

@@ -241,3 +241,49 @@ fn missing_window_settings_are_inferred_as_pulsar_does() {
     assert_eq!(given["maxLagMs"], 5000);
     assert_eq!(given["watermarkEmitIntervalMs"], 200);
 }
+
+/// Crypto failure actions are matched by their exact protobuf name, anything else is FAIL
+/// (`getConsumerProtoFailureAction` / `getProducerProtoFailureAction` in upstream's
+/// `controllers/spec/utils.go`). FAIL is the enum's zero value and so is left out.
+#[test]
+fn crypto_failure_actions_match_upstreams_exact_names() {
+    let d = java_function_details(
+        "  input:\n    sourceSpecs:\n      persistent://public/default/in:\n        \
+         cryptoConfig: { cryptoKeyReaderClassName: K, consumerCryptoFailureAction: CONSUME }\n      \
+         persistent://public/default/in2:\n        \
+         cryptoConfig: { cryptoKeyReaderClassName: K, consumerCryptoFailureAction: consume }\n  \
+         output:\n    topic: persistent://public/default/out\n    producerConf:\n      \
+         cryptoConfig: { cryptoKeyReaderClassName: K, producerCryptoFailureAction: discard }\n",
+    );
+    let specs = &d["source"]["inputSpecs"];
+    assert_eq!(
+        specs["persistent://public/default/in"]["cryptoSpec"]["consumerCryptoFailureAction"],
+        "CONSUME"
+    );
+    let lower = &specs["persistent://public/default/in2"]["cryptoSpec"];
+    assert_eq!(lower["cryptoKeyReaderClassName"], "K");
+    assert!(
+        lower.get("consumerCryptoFailureAction").is_none(),
+        "{lower}"
+    );
+    let producer = &d["sink"]["producerSpec"]["cryptoSpec"];
+    assert_eq!(producer["cryptoKeyReaderClassName"], "K");
+    assert!(
+        producer.get("producerCryptoFailureAction").is_none(),
+        "{producer}"
+    );
+}
+
+/// A Function's `timeout` is also its negative-ack redelivery delay, as upstream
+/// (`generateFunctionInputSpec` in `controllers/spec/utils.go`) and Pulsar's own function
+/// worker (`FunctionConfigUtils`) set it: failed messages come back as soon as they time out.
+#[test]
+fn function_timeout_is_also_the_negative_ack_delay() {
+    let d = java_function_details(
+        "  timeout: 30000\n  input: { topics: [persistent://public/default/in] }\n",
+    );
+    assert_eq!(d["source"]["timeoutMs"], "30000");
+    assert_eq!(d["source"]["negativeAckRedeliveryDelayMs"], "30000");
+    let d = java_function_details("  input: { topics: [persistent://public/default/in] }\n");
+    assert!(d["source"].get("negativeAckRedeliveryDelayMs").is_none());
+}

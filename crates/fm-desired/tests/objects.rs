@@ -363,14 +363,10 @@ fn init_container_download_mode() {
     );
     let script = &downloader.command.as_ref().expect("command")[2];
     let words = common::shell::words(common::shell::steps(script).last().expect("step"));
-    assert_eq!(
-        &words[..3],
-        [
-            "pulsarctl",
-            "--admin-service-url",
-            "${PACKAGE_webServiceURL}"
-        ]
-    );
+    assert_eq!(words[0], "pulsarctl");
+    assert!(words
+        .windows(2)
+        .any(|w| w == ["--admin-service-url", "${PACKAGE_webServiceURL}"]));
     assert!(words
         .windows(2)
         .any(|w| w == ["--auth-params", "${PACKAGE_clientAuthenticationParameters}"]));

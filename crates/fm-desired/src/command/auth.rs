@@ -202,6 +202,42 @@ pub fn admin_tls_args(m: Option<&PulsarMessaging>, mounts: Mounts) -> Vec<Word> 
     Vec::new()
 }
 
+/// TLS arguments of pulsarctl, written as upstream writes them (`getPulsarctlCommandWithEnv`
+/// in `controllers/spec/common.go`): both switches with an explicit `=true|false`.
+pub fn pulsarctl_tls_args(m: Option<&PulsarMessaging>, mounts: Mounts) -> Vec<Word> {
+    let Some(m) = m else { return Vec::new() };
+    if let Some(t) = &m.tls_config {
+        if !t.enabled.unwrap_or(false) {
+            return Vec::new();
+        }
+        let mut args = vec![
+            Word::lit(format!(
+                "--tls-allow-insecure={}",
+                t.allow_insecure.unwrap_or(false)
+            )),
+            Word::lit(format!(
+                "--tls-enable-hostname-verification={}",
+                t.hostname_verification.unwrap_or(true)
+            )),
+        ];
+        if let Some(path) = tls_cert_path(m, mounts) {
+            args.extend([Word::lit("--tls-trust-cert-path"), Word::lit(path)]);
+        }
+        return args;
+    }
+    if m.tls_secret.as_deref().is_some_and(|s| !s.is_empty()) {
+        return vec![
+            Word::lit("--tls-allow-insecure=")
+                .then_raw(mounts.env_or("tlsAllowInsecureConnection", "false")),
+            Word::lit("--tls-enable-hostname-verification=")
+                .then_raw(mounts.env_or("tlsHostnameVerificationEnable", "true")),
+            Word::lit("--tls-trust-cert-path"),
+            Word::raw(mounts.env("tlsTrustCertsFilePath")),
+        ];
+    }
+    Vec::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

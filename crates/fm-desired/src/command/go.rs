@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::{auth, join, LogFiles, Package, Plan, PRELUDE};
 use crate::component::Component;
-use crate::details::model::{ProcessingGuarantees, SubscriptionPosition, SubscriptionType};
+use crate::details::model::ProcessingGuarantees;
 use crate::details::FunctionDetails;
 use crate::labels::{GRPC_PORT, METRICS_PORT};
 use crate::logging;
@@ -120,24 +120,13 @@ fn conf(c: &Component<'_>, details: &FunctionDetails, ph: &Placeholders) -> Map<
             json!(t.hostname_verification.unwrap_or(true)),
         );
     }
-    put(
-        "subscriptionType",
-        json!(match source.subscription_type {
-            SubscriptionType::Shared => 0,
-            SubscriptionType::Failover => 1,
-            SubscriptionType::KeyShared => 2,
-        }),
-    );
+    // Upstream leaves the subscription type at SHARED and sets no position (its Go
+    // configuration has no such key), so the Go instance subscribes SHARED from LATEST
+    // whatever the spec asks; it also refuses a non-shared subscription with parallelism > 1.
+    put("subscriptionType", json!(0));
     put("timeoutMs", json!(source.timeout_ms));
     put("subscriptionName", json!(source.subscription_name));
     put("cleanupSubscription", json!(source.cleanup_subscription));
-    put(
-        "subscriptionPosition",
-        json!(match source.subscription_position {
-            SubscriptionPosition::Latest => 0,
-            SubscriptionPosition::Earliest => 1,
-        }),
-    );
     put("sourceSpecsTopic", json!(topic));
     put("sourceSchemaType", json!(consumer.schema_type));
     put("isRegexPatternSubscription", json!(is_regex));

@@ -7,7 +7,7 @@ use crate::component::{Component, Specific};
 use crate::details::FunctionDetails;
 use crate::logging::{self, JavaLogSetup};
 use crate::quantity;
-use crate::quoting::{command_line, Word};
+use crate::quoting::{command_line, shell_words, Word};
 
 pub const DEFAULT_INSTANCE_PATH: &str = "/pulsar/instances/java-instance.jar";
 pub const DEFAULT_ENTRY_CLASS: &str = "org.apache.pulsar.functions.instance.JavaInstanceMain";
@@ -99,10 +99,12 @@ pub fn plan(
         ]
         .map(lit),
     );
-    // Upstream pasted javaOpts into the script unquoted, so one entry could hold several
-    // options; splitting on whitespace keeps that meaning without letting the shell expand.
+    // Upstream joins javaOpts with spaces into its script, so the shell splits each entry
+    // into words and removes quotes: one entry may hold several options, and a quoted one
+    // (`-XX:OnOutOfMemoryError="kill -9 %p"`) stays one argument. Read them the same way;
+    // admission refuses entries a shell could not parse.
     for opt in j.java_opts.iter().flatten() {
-        words.extend(opt.split_whitespace().map(lit));
+        words.extend(shell_words(opt).unwrap_or_else(|_| vec![lit(opt)]));
     }
     words.push(lit(j
         .entry_class

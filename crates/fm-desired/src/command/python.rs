@@ -26,14 +26,11 @@ pub fn plan(
     let log = logging::python_setup(p.log.as_ref());
     let mut steps = vec![PRELUDE.to_owned()];
     steps.extend(package.download.clone());
-    if p.log.as_ref().and_then(|l| l.level).is_some() {
-        // The runner's log.py forces INFO after loading the config file; comment that line
-        // out so the configured level holds (as upstream does).
-        steps.push(
-            "sed -i.bak 's/^  Log.setLevel/#&/' /pulsar/instances/python-instance/log.py"
-                .to_owned(),
-        );
-    }
+    // The runner's log.py forces INFO after loading the config file, whether generated or
+    // the user's own; comment that line out so the file's levels hold (upstream always does).
+    steps.push(
+        "sed -i.bak 's/^  Log.setLevel/#&/' /pulsar/instances/python-instance/log.py".to_owned(),
+    );
     // The instance logs to logs/functions/<tenant>/<namespace>/<name>/; the time-rotating
     // handler does not create directories, so make it up front.
     steps.push(format!(

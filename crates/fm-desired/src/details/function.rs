@@ -55,9 +55,39 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
         class_name = WINDOW_FUNCTION_EXECUTOR.to_owned();
     }
 
+    let source_connector = spec.source_config.as_ref().map(|s| {
+        parts::connector(
+            s.source_type.as_deref(),
+            s.class_name.as_deref(),
+            s.type_class_name.as_deref(),
+            s.configs.as_ref(),
+            None,
+        )
+    });
+    let sink_connector = spec.sink_config.as_ref().map(|s| {
+        parts::connector(
+            s.sink_type.as_deref(),
+            s.class_name.as_deref(),
+            s.type_class_name.as_deref(),
+            s.configs.as_ref(),
+            Some("sinkType"),
+        )
+    });
+    // A connector's type fills the function's own input/output type only when that is unset;
+    // without either, the webhook's default applies.
+    let type_or_connector = |own: Option<&String>, connector: &Option<parts::Connector>| {
+        let fallback = connector
+            .as_ref()
+            .map(|c| c.type_class_name.clone())
+            .filter(|t| !t.is_empty());
+        parts::type_class_name(own.filter(|t| !t.is_empty()).or(fallback.as_ref()))
+    };
+
+    let timeout = spec.timeout.unwrap_or(0).max(0) as u64;
     let mut source = SourceSpec {
-        type_class_name: parts::type_class_name(
+        type_class_name: type_or_connector(
             spec.input.as_ref().and_then(|i| i.type_class_name.as_ref()),
+            &source_connector,
         ),
         subscription_type: parts::subscription_type(
             retain_ordering,
@@ -65,27 +95,27 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
             guarantee,
         ),
         input_specs: parts::input_specs(spec.input.as_ref()),
-        timeout_ms: spec.timeout.unwrap_or(0).max(0) as u64,
+        timeout_ms: timeout,
+        // Failed messages come back once they time out (upstream and Pulsar's function
+        // worker, `FunctionConfigUtils`, both set the delay to the timeout).
+        negative_ack_redelivery_delay_ms: timeout,
         subscription_name: spec.subscription_name.clone().unwrap_or_default(),
         cleanup_subscription: spec.cleanup_subscription.unwrap_or(false),
         subscription_position: parts::position(spec.subscription_position),
         skip_to_latest: spec.skip_to_latest.unwrap_or(false),
         ..Default::default()
     };
-    if let Some(connector) = &spec.source_config {
-        // A built-in source connector replaces the topic input.
-        source.builtin = connector.source_type.clone().unwrap_or_default();
-        source.class_name = connector.class_name.clone().unwrap_or_default();
-        if let Some(t) = &connector.type_class_name {
-            source.type_class_name = t.clone();
-        }
-        source.configs = parts::config_string(connector.configs.as_ref());
+    if let Some(connector) = source_connector {
+        // A source connector replaces the topic input.
+        source.builtin = connector.builtin;
+        source.class_name = connector.class_name;
+        source.configs = connector.configs;
     }
 
     let output = spec.output.clone().unwrap_or_default();
     let (schema_properties, consumer_properties) = parts::output_properties(&output);
     let mut sink = SinkSpec {
-        type_class_name: parts::type_class_name(output.type_class_name.as_ref()),
+        type_class_name: type_or_connector(output.type_class_name.as_ref(), &sink_connector),
         topic: output.topic.clone().unwrap_or_default(),
         producer_spec: output.producer_conf.as_ref().map(parts::producer),
         ser_de_class_name: output.sink_serde_class_name.clone().unwrap_or_default(),
@@ -95,13 +125,10 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
         consumer_properties,
         ..Default::default()
     };
-    if let Some(connector) = &spec.sink_config {
-        sink.builtin = connector.sink_type.clone().unwrap_or_default();
-        sink.class_name = connector.class_name.clone().unwrap_or_default();
-        if let Some(t) = &connector.type_class_name {
-            sink.type_class_name = t.clone();
-        }
-        sink.configs = parts::config_string(connector.configs.as_ref());
+    if let Some(connector) = sink_connector {
+        sink.builtin = connector.builtin;
+        sink.class_name = connector.class_name;
+        sink.configs = connector.configs;
     }
 
     FunctionDetails {

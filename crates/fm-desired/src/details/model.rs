@@ -60,9 +60,10 @@ proto_enum!(CompressionType { Lz4 = "LZ4", None = "NONE", Zlib = "ZLIB", Zstd = 
 proto_enum!(FailureAction { Fail = "FAIL", Discard = "DISCARD", Consume = "CONSUME", Send = "SEND" });
 
 impl FailureAction {
-    /// Unknown names fall back to FAIL, as upstream does.
+    /// The action of that exact protobuf name; anything else (`consume` included) is FAIL,
+    /// as upstream matches it (`getConsumerProtoFailureAction` in `controllers/spec/utils.go`).
     pub fn parse(s: Option<&str>) -> FailureAction {
-        match s.map(str::to_ascii_uppercase).as_deref() {
+        match s {
             Some("DISCARD") => FailureAction::Discard,
             Some("CONSUME") => FailureAction::Consume,
             Some("SEND") => FailureAction::Send,

@@ -245,3 +245,84 @@ pub fn parallelism(c: &Component<'_>) -> i32 {
         1
     }
 }
+
+/// What a Function's `sourceConfig` / `sinkConfig` says about the connector that replaces its
+/// topic input or output, read as upstream reads it (`buildSourceConnectorDetails`,
+/// `buildSinkConnectorDetails` in `controllers/spec/utils.go`): the named fields first, else
+/// the same keys inside `configs` (`archive: builtin://<name>` naming a built-in connector);
+/// the connector's own configuration is the nested `configs` map plus every other key.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Connector {
+    pub builtin: String,
+    pub class_name: String,
+    pub type_class_name: String,
+    /// JSON text, empty when there is nothing to pass.
+    pub configs: String,
+}
+
+/// Keys of a connector's `configs` that describe the connector rather than configure it.
+const CONNECTOR_KEYS: [&str; 4] = ["archive", "builtin", "className", "typeClassName"];
+
+/// A config value as text (upstream formats non-strings with Go's `fmt.Sprint`; numbers and
+/// booleans read the same).
+fn text_of(configs: Option<&FreeForm>, key: &str) -> String {
+    match configs.and_then(|c| c.0.get(key)) {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Reads a connector block; `type_key` (`sinkType` for sink connectors) names the key under
+/// which the built-in connector's name is also written into its configs, unless set there.
+pub fn connector(
+    named_type: Option<&str>,
+    class_name: Option<&str>,
+    type_class_name: Option<&str>,
+    configs: Option<&FreeForm>,
+    type_key: Option<&str>,
+) -> Connector {
+    let or_config = |named: Option<&str>, key: &str| {
+        named
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .unwrap_or_else(|| text_of(configs, key))
+    };
+    let mut builtin = or_config(named_type, "builtin");
+    if builtin.is_empty() {
+        builtin = text_of(configs, "archive")
+            .strip_prefix("builtin://")
+            .unwrap_or("")
+            .to_owned();
+    }
+    let mut own = serde_json::Map::new();
+    if let Some(c) = configs {
+        if let Some(serde_json::Value::Object(nested)) = c.0.get("configs") {
+            for (k, v) in nested {
+                if !k.is_empty() && !v.is_null() {
+                    own.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        for (k, v) in &c.0 {
+            if k != "configs" && !v.is_null() && !CONNECTOR_KEYS.contains(&k.as_str()) {
+                own.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    if let Some(key) = type_key.filter(|_| !builtin.is_empty()) {
+        own.entry(key)
+            .or_insert_with(|| serde_json::Value::String(builtin.clone()));
+    }
+    Connector {
+        class_name: or_config(class_name, "className"),
+        type_class_name: or_config(type_class_name, "typeClassName"),
+        // Only connector keys: upstream then passes the configs as they were written.
+        configs: if own.is_empty() {
+            config_string(configs)
+        } else {
+            json_string(&own)
+        },
+        builtin,
+    }
+}

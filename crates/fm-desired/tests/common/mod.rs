@@ -32,6 +32,7 @@ pub fn load(path: &std::path::Path) -> Vec<fm_api::load::Loaded> {
     fm_api::load::load_stream(&text).unwrap_or_else(|e| panic!("loading {}: {e}", path.display()))
 }
 
+pub mod run_script;
 pub mod shell;
 
 pub const SNAPSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../snapshots/fm-desired");
