@@ -57,11 +57,20 @@ fn shallow_mesh_item_docs(crd: CustomResourceDefinition) -> CustomResourceDefini
     })
 }
 
-/// schemars lists `null` among the `enum` values of an optional enum field; the API server
-/// rejects that (seen on a real 1.20 server: "unknown object type nil"). The field stays
-/// optional through `nullable`, so `null` is dropped from the list.
+/// schemars writes an optional field as `nullable: true` and lists `null` among the `enum`
+/// values of an optional enum; both are dropped, as upstream's CRDs (controller-gen) have
+/// neither:
+/// - the API server rejects `null` in an enum (seen on a real 1.20 server: "unknown object
+///   type nil");
+/// - a server without OpenAPI v3 (before 1.23) publishes CRD schemas as OpenAPI v2 without
+///   the properties of any `nullable` field, so `kubectl explain function.spec.input.topics`
+///   answered with `input`'s description (seen on 1.20).
+///
+/// Optional stays optional: a field is required only when listed in `required`, and a `null`
+/// sent for a field that is not nullable is pruned by the API server, which our types read as
+/// absent, as they read `null`.
 fn kubernetes_compatible(crd: CustomResourceDefinition) -> CustomResourceDefinition {
-    edit_json(crd, strip_null_enum_values)
+    edit_json(crd, without_nulls)
 }
 
 /// `crd` edited as JSON by `edit`.
@@ -102,15 +111,23 @@ fn unwrap_doc_lines(value: &mut serde_json::Value) {
     }
 }
 
-fn strip_null_enum_values(value: &mut serde_json::Value) {
+fn without_nulls(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             if let Some(serde_json::Value::Array(values)) = map.get_mut("enum") {
                 values.retain(|v| !v.is_null());
             }
-            map.values_mut().for_each(strip_null_enum_values);
+            // The keyword holds a boolean; a property that happens to be named `nullable`
+            // holds a schema (an object) and stays.
+            if map
+                .get("nullable")
+                .is_some_and(serde_json::Value::is_boolean)
+            {
+                map.remove("nullable");
+            }
+            map.values_mut().for_each(without_nulls);
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_null_enum_values),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(without_nulls),
         _ => {}
     }
 }

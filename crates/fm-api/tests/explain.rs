@@ -102,13 +102,6 @@ fn client_side_apply_then_explain_describes_our_fields() {
         });
     }
 
-    // An API server without OpenAPI v3 (before 1.23; 1.20 here) publishes CRD schemas as
-    // OpenAPI v2, dropping the properties of every `nullable` field, and kubectl explain then
-    // answers for the nearest ancestor it still finds. Fields below a nullable one are
-    // checked only where the server serves OpenAPI v3.
-    let v3 = kubectl(&["get", "--raw", "/openapi/v3"]).status.success();
-    println!("server publishes OpenAPI v3: {v3}");
-
     // The API server publishes a CRD's schema to OpenAPI a little after it is established (and
     // a replaced schema a little after the update), so each field is polled until explain shows
     // its description. A fresh cache directory keeps kubectl from answering from an old download.
@@ -133,12 +126,8 @@ fn client_side_apply_then_explain_describes_our_fields() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for field in fields {
-        let (expected, below_nullable) = expected_description(field);
+        let expected = expected_description(field);
         assert!(!expected.is_empty(), "{field}: no description in our CRD");
-        if below_nullable && !v3 {
-            println!("{field}: not checked (below a nullable field, and no OpenAPI v3 here)");
-            continue;
-        }
         checked += 1;
         let mut last = None;
         let described = poll_for(Duration::from_secs(60), || {
@@ -160,7 +149,7 @@ fn client_side_apply_then_explain_describes_our_fields() {
         }
     }
     let _ = std::fs::remove_dir_all(&cache);
-    assert!(checked >= 8, "only {checked} fields checked");
+    assert_eq!(checked, fields.len());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -168,9 +157,8 @@ fn words(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The description of `kind.path.to.field` in our generated CRD, and whether some object on
-/// the way (below the kind itself) is nullable.
-fn expected_description(field: &str) -> (String, bool) {
+/// The description of `kind.path.to.field` in our generated CRD.
+fn expected_description(field: &str) -> String {
     let mut parts = field.split('.');
     let singular = parts.next().expect("kind");
     let crd = fm_api::crds::all()
@@ -179,14 +167,11 @@ fn expected_description(field: &str) -> (String, bool) {
         .find(|crd| crd["spec"]["names"]["singular"] == singular)
         .unwrap_or_else(|| panic!("no CRD for {singular}"));
     let mut node = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
-    let mut below_nullable = false;
     for part in parts {
-        below_nullable |= node["nullable"] == true;
         node = &node["properties"][part];
         assert!(!node.is_null(), "{field}: no property {part}");
     }
-    let description = node["description"].as_str().unwrap_or("").to_owned();
-    (description, below_nullable)
+    node["description"].as_str().unwrap_or("").to_owned()
 }
 
 fn poll<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {

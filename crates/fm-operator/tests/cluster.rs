@@ -974,6 +974,22 @@ spec:
     let refusal = apply_refused(&ns.0, &mesh).expect("the mesh is refused");
     assert!(refusal.contains("spec.functions[name=broken]"), "{refusal}");
     assert!(!refusal.contains("name=fine"), "{refusal}");
+
+    // Upstream's metric names, for the dashboards users already have.
+    let metrics = wait_for("upstream's metrics", Duration::from_secs(60), || {
+        http_get(18090, "/metrics").filter(|m| m.contains("name=\"good\""))
+    });
+    assert!(
+        metrics.contains("function_mesh_reconcile_count{type=\"function\",name=\"good\",namespace=\"fm-webhook\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("function_mesh_reconcile_latency_bucket{type=\"function\",name=\"good\"")
+    );
+    // Logs to a file carry no colour codes.
+    let log = _op.log_text();
+    assert!(log.contains("reconciled"), "{log}");
+    assert!(!log.contains('\u{1b}'), "ANSI escapes in a log file");
 }
 
 /// The `spec` of a Function manifest, indented as a FunctionMesh list item's fields.
@@ -983,7 +999,7 @@ fn member_spec(function: &str) -> String {
         .map(|(_, spec)| spec)
         .expect("a spec");
     spec.lines()
-        .map(|line| format!("    {}\n", &line[2..]))
+        .map(|line| format!("      {}\n", &line[2..]))
         .collect()
 }
 
@@ -1025,8 +1041,15 @@ spec:
 "
         ),
     );
-    // And a Function with the name a mesh member needs, not controlled by that mesh.
-    apply_text(&ns.0, &valid_function("mesh-member"));
+    // And a Function with the name a mesh member needs, controlled by another object (one
+    // without a controller would be adopted, as controller-runtime's CreateOrUpdate does).
+    apply_text(
+        &ns.0,
+        &valid_function("mesh-member").replace(
+            "  name: mesh-member\n",
+            &format!("  name: mesh-member\n  ownerReferences:\n    - {{apiVersion: v1, kind: ConfigMap, name: owner, uid: {owner_uid}, controller: true}}\n"),
+        ),
+    );
     let _op = Operator::start(&ns.0, 18091, &[]);
     apply_text(&ns.0, &valid_function("taken"));
     let ready = wait_for(
@@ -1180,21 +1203,21 @@ fn the_operator_uses_exactly_the_rbac_it_is_installed_with() {
             "--from-literal=brokerServiceURL=pulsar://pulsar:6650",
         ]);
         // A mesh with every kind: creates, then re-applies, its children.
-        let source = "    className: org.example.Source
-    replicas: 1
-    sourceConfig: {a: b}
-    output: {topic: persistent://public/default/in}
-    resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: 100m, memory: 512Mi}}
-    pulsar: {pulsarConfig: test-pulsar}
-    java: {jar: connectors/source.nar}
+        let source = "      className: org.example.Source
+      replicas: 1
+      sourceConfig: {a: b}
+      output: {topic: persistent://public/default/in}
+      resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: 100m, memory: 512Mi}}
+      pulsar: {pulsarConfig: test-pulsar}
+      java: {jar: connectors/source.nar}
 ";
-        let sink = "    className: org.example.Sink
-    replicas: 1
-    sinkConfig: {a: b}
-    input: {topics: [persistent://public/default/out]}
-    resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: 100m, memory: 512Mi}}
-    pulsar: {pulsarConfig: test-pulsar}
-    java: {jar: connectors/sink.nar}
+        let sink = "      className: org.example.Sink
+      replicas: 1
+      sinkConfig: {a: b}
+      input: {topics: [persistent://public/default/out]}
+      resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: 100m, memory: 512Mi}}
+      pulsar: {pulsarConfig: test-pulsar}
+      java: {jar: connectors/sink.nar}
 ";
         let mesh = |with_all: bool| {
             let mut text = format!(
