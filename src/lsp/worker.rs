@@ -31,8 +31,20 @@ pub fn file_name(uri: &Url) -> String {
 /// Checks one generation of a document (on whichever thread needs it).
 pub fn analyse(uri: &Url, document: &Document) -> Analysis {
     let file = SourceFile::new(file_name(uri), document.text.as_str());
-    let (_, found) = crate::pipeline::check(&file);
-    let found = found.into_sorted();
+    let found = if file.text.len() > crate::syntax::MAX_FILE_BYTES {
+        // As `fmc check` refuses it, before reading.
+        vec![crate::diag::Diagnostic::error(
+            crate::diag::Code::FileTooLarge,
+            crate::diag::Span::new(0, 0),
+            format!(
+                "the file is {} bytes; mesh files are limited to {} bytes",
+                file.text.len(),
+                crate::syntax::MAX_FILE_BYTES
+            ),
+        )]
+    } else {
+        crate::pipeline::check(&file).1.into_sorted()
+    };
     Analysis {
         generation: document.generation,
         published: convert::diagnostics(uri, &file, &found),
@@ -41,6 +53,9 @@ pub fn analyse(uri: &Url, document: &Document) -> Analysis {
 
 /// Parses and indexes one generation of a document.
 pub fn index(uri: &Url, document: &Document) -> Option<Index> {
+    if document.text.len() > crate::syntax::MAX_FILE_BYTES {
+        return None;
+    }
     let file = SourceFile::new(file_name(uri), document.text.as_str());
     crate::syntax::parse(&file).ok().map(Index::new)
 }
