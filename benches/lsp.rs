@@ -83,7 +83,10 @@ fn main() {
     // The floor: the analysis alone, in this process, on the same texts.
     let mut alone = Vec::new();
     for i in 0..21 {
-        let file = fmc::diag::SourceFile::new("mesh.fm", if i % 2 == 0 { &broken } else { &text }.as_str());
+        let file = fmc::diag::SourceFile::new(
+            "mesh.fm",
+            if i % 2 == 0 { &broken } else { &text }.as_str(),
+        );
         let start = Instant::now();
         let found = fmc::pipeline::check(&file).1;
         alone.push(start.elapsed().as_secs_f64() * 1000.0);

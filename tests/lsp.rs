@@ -1,7 +1,7 @@
 //! `fmc lsp` driven as an editor drives it: the real binary, JSON-RPC with Content-Length
 //! framing over its stdin and stdout.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
@@ -1371,7 +1371,7 @@ fn the_docs_describe_every_statement_of_the_table() {
     let readme = read("README.md");
     let design = read("docs/design.md");
     for s in fmc::language::STATEMENTS {
-        let first = s.keyword.split(' ').last().unwrap_or(s.keyword);
+        let first = s.keyword.split(' ').next_back().unwrap_or(s.keyword);
         let written = format!("`{}", s.keyword);
         let as_word = |text: &str, word: &str| {
             text.match_indices(word).any(|(i, _)| {

@@ -472,10 +472,7 @@ fn user_of(index: &Index, span: Span) -> Option<String> {
 
 // ---- definition, references, rename
 
-fn occurrence_at<'a>(
-    index: &'a Option<Index>,
-    offset: usize,
-) -> Option<(&'a Index, &'a Occurrence)> {
+fn occurrence_at(index: &Option<Index>, offset: usize) -> Option<(&Index, &Occurrence)> {
     let index = index.as_ref()?;
     index.at(offset).map(|o| (index, o))
 }
@@ -838,12 +835,12 @@ fn extent(text: &str, name: Span, heads: usize, block: bool, end: usize) -> Span
     let Some(i) = all.iter().position(|t| t.start == name.start) else {
         return name;
     };
-    let start = all[..i]
-        .iter()
-        .rev()
-        .take(heads)
-        .last()
-        .map_or(name.start, |t| t.start);
+    let start = if heads == 0 {
+        name.start
+    } else {
+        all.get(i.saturating_sub(heads))
+            .map_or(name.start, |t| t.start)
+    };
     if !block {
         return Span::new(start, end.max(name.end));
     }

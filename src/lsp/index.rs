@@ -159,8 +159,8 @@ impl Index {
         self.mesh
             .items
             .iter()
-            .filter_map(pick)
-            .last()
+            .rev()
+            .find_map(pick)
             .map(|s| s.value.as_str())
     }
 
@@ -190,15 +190,10 @@ impl Index {
         let mut facts = StepFacts::default();
         self.fold(&step.body, 0, &mut facts);
         if facts.cluster.is_none() {
-            facts.cluster = self
-                .mesh
-                .items
-                .iter()
-                .filter_map(|i| match i {
-                    MeshItem::DefaultCluster(n) => Some(n.value.clone()),
-                    _ => None,
-                })
-                .last();
+            facts.cluster = self.mesh.items.iter().rev().find_map(|i| match i {
+                MeshItem::DefaultCluster(n) => Some(n.value.clone()),
+                _ => None,
+            });
         }
         if facts.cluster.is_none() {
             let clusters = self.names(SymbolKind::Cluster);

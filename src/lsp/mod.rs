@@ -34,6 +34,9 @@ pub(crate) struct Document {
     pub generation: u64,
 }
 
+/// A generation of a document and its name index (`None`: it does not parse).
+pub(crate) type Indexed = (u64, Arc<Option<index::Index>>);
+
 /// What the main loop and the worker share.
 #[derive(Default)]
 pub(crate) struct Shared {
@@ -41,7 +44,7 @@ pub(crate) struct Shared {
     /// Per document: the generation analysed last and what was found.
     analyses: Mutex<HashMap<Url, Arc<worker::Analysis>>>,
     /// Per document: the generation parsed last and its name index (`None`: it does not parse).
-    indexes: Mutex<HashMap<Url, (u64, Arc<Option<index::Index>>)>>,
+    indexes: Mutex<HashMap<Url, Indexed>>,
 }
 
 /// Locks a mutex, even one a panicking thread left poisoned: the maps stay consistent
