@@ -8,6 +8,8 @@ pub mod diag;
 pub mod format;
 pub mod graph;
 pub mod import;
+pub mod language;
+pub mod lsp;
 pub mod model;
 pub mod passes;
 pub mod picture;

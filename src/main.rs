@@ -133,6 +133,8 @@ enum Command {
         /// The code, e.g. `unknown-topic` or `fmc::unknown-topic`.
         code: Option<String>,
     },
+    /// Run the language server (LSP) on stdin/stdout, for editors.
+    Lsp,
     /// Write a large synthetic mesh to stdout (for benchmarks).
     #[command(hide = true)]
     Synth {
@@ -249,6 +251,7 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Command::Lsp => ExitCode::from(fmc::lsp::run()),
         Command::Completions { shell } => {
             let mut command = Cli::command();
             clap_complete::generate(shell, &mut command, "fmc", &mut std::io::stdout());

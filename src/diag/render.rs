@@ -104,6 +104,12 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], plain: bool) 
     out
 }
 
+/// The spans of every credential-looking string of `text` (see `secret_values`): what an
+/// editor must mask as `render_human` does.
+pub fn secret_spans(text: &str) -> Vec<Span> {
+    secret_values(text)
+}
+
 /// Strings that look like credentials wherever they are, found with the formatter's lexer so
 /// it works on text that does not parse: the value after a key that names a credential, and
 /// any string with a user and password in a URL.

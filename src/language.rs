@@ -1,0 +1,313 @@
+//! The statements of the mesh language as one table: where each may stand, what it means and
+//! which Function Mesh field it sets. The editor support (`fmc lsp`: hover, completion) reads
+//! it; `tests/lsp.rs` checks it against the grammar (every statement the grammar accepts in a
+//! block has a row, and no row names one it does not) and against the README's tables, so the
+//! three cannot drift apart. The enumerations' words are not here: they are the checks' own
+//! lists (`passes::SUBSCRIPTION_TYPES`, …), re-exported by [`enum_words`].
+
+/// A kind of block statements stand in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Block {
+    /// `mesh NAME { … }`.
+    Mesh,
+    /// `cluster NAME { … }`, in the mesh or in an environment.
+    Cluster,
+    /// A step body, a `defaults` block, or a step override in an environment.
+    Step,
+    /// `env NAME { … }` (an environment; not a step's `env { … }` variables).
+    Env,
+    /// `security { … }` in a step.
+    Security,
+}
+
+impl Block {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Block::Mesh => "mesh",
+            Block::Cluster => "cluster",
+            Block::Step => "step, defaults block or environment step override",
+            Block::Env => "environment",
+            Block::Security => "security block",
+        }
+    }
+}
+
+/// One statement.
+#[derive(Clone, Copy, Debug)]
+pub struct Statement {
+    /// The words that start it, as written (`in pattern`, `auth secret`).
+    pub keyword: &'static str,
+    pub blocks: &'static [Block],
+    /// How it is written.
+    pub syntax: &'static str,
+    pub meaning: &'static str,
+    /// The Function Mesh field(s) it sets; empty when it sets none directly.
+    pub field: &'static str,
+}
+
+const MESH: &[Block] = &[Block::Mesh];
+const MESH_ENV: &[Block] = &[Block::Mesh, Block::Env];
+const MESH_ENV_STEP: &[Block] = &[Block::Mesh, Block::Env, Block::Step];
+const MESH_STEP: &[Block] = &[Block::Mesh, Block::Step];
+const CLUSTER: &[Block] = &[Block::Cluster];
+const CLUSTER_STEP: &[Block] = &[Block::Cluster, Block::Step];
+const STEP: &[Block] = &[Block::Step];
+const SECURITY: &[Block] = &[Block::Security];
+
+macro_rules! statements {
+    ($($keyword:literal $blocks:ident $syntax:literal => $meaning:literal, $field:literal;)*) => {
+        /// Every statement, mesh level first, then clusters, steps, security relaxations.
+        pub const STATEMENTS: &[Statement] = &[$(Statement {
+            keyword: $keyword,
+            blocks: $blocks,
+            syntax: $syntax,
+            meaning: $meaning,
+            field: $field,
+        },)*];
+    };
+}
+
+statements! {
+    // ---- mesh level (and environments)
+    "namespace" MESH_ENV "namespace \"ns\"" =>
+        "Kubernetes namespace of every generated resource (default: none, kubectl's current); in an environment, the overlay's kustomize `namespace`",
+        "metadata.namespace";
+    "tenant" MESH "tenant \"t\"" =>
+        "Pulsar tenant that short topic names expand with (`persistent://t/…`; default `public`)",
+        "tenant";
+    "pulsar-namespace" MESH "pulsar-namespace \"n\"" =>
+        "Pulsar namespace that short topic names expand with (`persistent://…/n/<name>`; default `default`)",
+        "namespace";
+    "labels" MESH_STEP "labels { key: \"value\" }" =>
+        "labels: on every generated resource at mesh level, on the step's pods in a step",
+        "metadata.labels / pod.labels";
+    "annotations" MESH_STEP "annotations { key: \"value\" }" =>
+        "annotations: on every generated resource at mesh level, on the step's pods in a step",
+        "metadata.annotations / pod.annotations";
+    "default-cluster" MESH "default-cluster NAME" =>
+        "the cluster of steps that do not name one; needed with more than one cluster",
+        "clusterName, pulsar.pulsarConfig";
+    "cluster" MESH_ENV_STEP "cluster NAME { … } / cluster NAME" =>
+        "declares a Pulsar cluster (mesh), overrides its settings (environment), or picks the one a step runs against (step)",
+        "ConfigMap `<mesh>-<cluster>-pulsar` (webServiceURL, brokerServiceURL); clusterName, pulsar.pulsarConfig";
+    "topic" MESH "topic NAME[ = \"persistent://…\"]: SCHEMA [on CLUSTER]" =>
+        "a typed topic produced inside the mesh: an edge of the graph",
+        "input.topics / output.topic (full name), typeClassName, customSchemaSources / sinkSchemaType";
+    "external topic" MESH "external topic NAME: SCHEMA [on CLUSTER]" =>
+        "a topic produced outside the mesh",
+        "input.topics";
+    "feedback topic" MESH "feedback topic NAME: SCHEMA" =>
+        "a topic allowed to close a cycle (a deliberate feedback loop)",
+        "input.topics / output.topic";
+    "defaults" MESH "defaults NAME { step statements }" =>
+        "settings shared by the steps that `use NAME`",
+        "";
+    "function" MESH "function NAME = java|python|go [\"Class\"] { … }" =>
+        "a Pulsar Function",
+        "spec.functions[] of the FunctionMesh (a Function with --split)";
+    "source" MESH "source NAME = connector \"Class\" { … }" =>
+        "a Pulsar IO source connector",
+        "spec.sources[] of the FunctionMesh (a Source with --split)";
+    "sink" MESH "sink NAME = connector \"Class\" { … }" =>
+        "a Pulsar IO sink connector",
+        "spec.sinks[] of the FunctionMesh (a Sink with --split)";
+    "env" MESH_STEP "env NAME { … } / env { KEY: \"value\"  PASS: secret \"s\" key \"k\" }" =>
+        "an environment's overrides (mesh level), or the step's environment variables (step; secret-backed ones become secretsMap)",
+        "out/overlays/<env>/ patches / pod.env, secretsMap";
+    // ---- clusters
+    "broker" CLUSTER "broker \"pulsar://host:6650\"" =>
+        "the broker URL (pulsar:// or pulsar+ssl://)",
+        "ConfigMap brokerServiceURL";
+    "admin" CLUSTER "admin \"http://host:8080\"" =>
+        "the admin (web service) URL (http:// or https://)",
+        "ConfigMap webServiceURL";
+    "name" CLUSTER "name \"pulsar-cluster\"" =>
+        "the Pulsar cluster name (default: the identifier)",
+        "clusterName";
+    "auth secret" CLUSTER "auth secret \"name\"" =>
+        "a Secret with clientAuthenticationPlugin / clientAuthenticationParameters",
+        "pulsar.authSecret";
+    "auth oauth2" CLUSTER "auth oauth2 { issuer \"…\" audience \"…\" scope \"…\" key-secret \"s\" key \"k\" }" =>
+        "OAuth2 client credentials, the key file from a Secret",
+        "pulsar.authConfig.oauth2Config";
+    "tls secret" CLUSTER "tls secret \"name\"" =>
+        "a Secret with the TLS settings",
+        "pulsar.tlsSecret";
+    "tls" CLUSTER "tls { enabled true allow-insecure false hostname-verification true ca-secret \"s\" ca-key \"k\" }" =>
+        "TLS to the cluster",
+        "pulsar.tlsConfig";
+    "state" CLUSTER_STEP "state \"bk://host:4181\" / state" =>
+        "state storage: the cluster's URL (cluster), or use state storage, the cluster's or this URL (step)",
+        "statefulConfig.pulsar.serviceUrl";
+    // ---- steps, defaults blocks and environment step overrides
+    "use" STEP "use NAME[, NAME]" =>
+        "inherit defaults blocks (later ones and the step's own statements win)",
+        "";
+    "image" STEP "image \"repo:tag\"" =>
+        "the container image",
+        "image";
+    "image-pull-policy" STEP "image-pull-policy always|if-not-present|never" =>
+        "when the image is pulled",
+        "imagePullPolicy";
+    "package" STEP "package \"function://t/ns/name@v\" / \"https://…\" / \"/path/in/image\"" =>
+        "where the code comes from",
+        "java.jar + jarLocation / python.py + pyLocation / golang.go + goLocation";
+    "file" STEP "file \"name.jar\"" =>
+        "the local file name of a downloaded package (default: derived)",
+        "java.jar / python.py / golang.go";
+    "in" STEP "in TOPIC[, TOPIC]" =>
+        "topics the step reads (repeatable)",
+        "input.topics";
+    "in pattern" STEP "in pattern \"regex\"" =>
+        "read every topic matching a pattern",
+        "input.topicPattern";
+    "out" STEP "out TOPIC" =>
+        "the one output topic",
+        "output.topic";
+    "log-topic" STEP "log-topic TOPIC" =>
+        "topic the function's logs go to",
+        "logTopic";
+    "dead-letter" STEP "dead-letter TOPIC" =>
+        "topic for messages that failed every retry",
+        "deadLetterTopic";
+    "subscription" STEP "subscription \"name\"" =>
+        "the subscription name",
+        "subscriptionName";
+    "subscription-type" STEP "subscription-type shared|failover|key-shared" =>
+        "how instances share the subscription (failover keeps order, key-shared keeps order per key)",
+        "retainOrdering / retainKeyOrdering";
+    "position" STEP "position earliest|latest" =>
+        "where a new subscription starts",
+        "subscriptionPosition";
+    "guarantee" STEP "guarantee atleast-once|atmost-once|effectively-once|manual" =>
+        "the processing guarantee",
+        "processingGuarantee";
+    "auto-ack" STEP "auto-ack true|false" =>
+        "acknowledge messages automatically",
+        "autoAck";
+    "max-retries" STEP "max-retries N" =>
+        "retries before a message goes to the dead-letter topic",
+        "maxMessageRetry";
+    "timeout" STEP "timeout 30s" =>
+        "message timeout (milliseconds in the spec)",
+        "timeout";
+    "cleanup-subscription" STEP "cleanup-subscription true|false" =>
+        "delete the subscription when the step is deleted",
+        "cleanupSubscription";
+    "replicas" STEP "replicas N / replicas MIN..MAX" =>
+        "fixed replicas, or autoscaled between MIN and MAX",
+        "replicas, minReplicas, maxReplicas";
+    "autoscale" STEP "autoscale cpu 80% / autoscale memory 60%" =>
+        "HPA utilisation target (repeatable, one per resource)",
+        "pod.autoScalingMetrics";
+    "resources" STEP "resources cpu 500m memory 1Gi" =>
+        "requests = limits (default cpu 250m, memory 512Mi)",
+        "resources";
+    "requests" STEP "requests cpu 500m memory 1Gi" =>
+        "resource requests",
+        "resources.requests";
+    "limits" STEP "limits cpu 1 memory 2Gi" =>
+        "resource limits",
+        "resources.limits";
+    "volume" STEP "volume NAME secret \"s\" at \"/path\" / config-map \"c\" / empty-dir" =>
+        "a volume and its mount",
+        "pod.volumes + volumeMounts";
+    "node-selector" STEP "node-selector { key: \"value\" }" =>
+        "nodes the pods may run on",
+        "pod.nodeSelector";
+    "toleration" STEP "toleration { key: … operator: … value: … effect: … }" =>
+        "a pod toleration (repeatable)",
+        "pod.tolerations";
+    "service-account" STEP "service-account \"sa\"" =>
+        "the pods' service account",
+        "pod.serviceAccountName";
+    "termination-grace" STEP "termination-grace 30s" =>
+        "how long pods may take to stop",
+        "pod.terminationGracePeriodSeconds";
+    "config" STEP "config { key: value }" =>
+        "user config of a function, connector config of a source or sink",
+        "funcConfig / sourceConfig / sinkConfig";
+    "log-level" STEP "log-level debug" =>
+        "the runtime's log level",
+        "<runtime>.log.level";
+    "java-opts" STEP "java-opts [\"-Xss1m\"]" =>
+        "JVM options",
+        "java.javaOpts";
+    "security" STEP "security { run-as-root; capabilities [\"NET_ADMIN\"]; no-limits cpu }" =>
+        "relax the hardened pod defaults, each explicitly (warns: fmc::relaxed-security)",
+        "pod.securityContext, resources.limits, fmc.functionmesh.io/* pod annotations";
+    "spec" STEP "spec { pod: { … } }" =>
+        "escape hatch: deep-merged over the generated spec (API field names, checked strictly)",
+        "any spec field";
+    // ---- security relaxations
+    "run-as-root" SECURITY "run-as-root" =>
+        "run as uid/gid 0",
+        "pod.securityContext (runAsNonRoot: false, uid/gid 0)";
+    "privilege-escalation" SECURITY "privilege-escalation" =>
+        "let the main container gain privileges",
+        "pod annotation fmc.functionmesh.io/allow-privilege-escalation";
+    "writable-root-filesystem" SECURITY "writable-root-filesystem" =>
+        "a writable root filesystem for the main container",
+        "pod annotation fmc.functionmesh.io/writable-root-filesystem";
+    "seccomp-unconfined" SECURITY "seccomp-unconfined" =>
+        "no seccomp profile",
+        "pod.securityContext.seccompProfile (Unconfined)";
+    "service-account-token" SECURITY "service-account-token" =>
+        "mount the service account token",
+        "pod annotation fmc.functionmesh.io/mount-service-account-token";
+    "capabilities" SECURITY "capabilities [\"NET_ADMIN\"]" =>
+        "capabilities added back after dropping all",
+        "pod annotation fmc.functionmesh.io/add-capabilities";
+    "no-limits" SECURITY "no-limits [cpu] [memory]" =>
+        "no limit on the named resources (both when none is named); requests stay",
+        "resources.limits";
+}
+
+/// The statements that may stand in `block`.
+pub fn statements_in(block: Block) -> impl Iterator<Item = &'static Statement> {
+    STATEMENTS.iter().filter(move |s| s.blocks.contains(&block))
+}
+
+/// The statement of `block` that starts with `first` (and `second`, for the two-word ones
+/// such as `in pattern` or `auth secret`).
+pub fn statement(block: Block, first: &str, second: Option<&str>) -> Option<&'static Statement> {
+    let matching =
+        || statements_in(block).filter(move |s| s.keyword.split(' ').next() == Some(first));
+    second
+        .and_then(|second| matching().find(|s| s.keyword.split(' ').nth(1) == Some(second)))
+        .or_else(|| matching().find(|s| !s.keyword.contains(' ')))
+        .or_else(|| matching().next())
+}
+
+/// The words a statement's argument is one of, taken from the checks that accept them.
+pub fn enum_words(keyword: &str) -> Option<&'static [&'static str]> {
+    use crate::passes;
+    Some(match keyword {
+        "guarantee" => passes::GUARANTEES,
+        "position" => passes::POSITIONS,
+        "subscription-type" => passes::SUBSCRIPTION_TYPES,
+        "image-pull-policy" => passes::PULL_POLICIES,
+        "log-level" => passes::LOG_LEVELS,
+        "autoscale" | "resources" | "requests" | "limits" | "no-limits" => &["cpu", "memory"],
+        "auto-ack"
+        | "cleanup-subscription"
+        | "enabled"
+        | "allow-insecure"
+        | "hostname-verification" => &["true", "false"],
+        _ => return None,
+    })
+}
+
+/// Schema kinds a topic may have (`topic NAME: KIND`), as the grammar lists them.
+pub const SCHEMA_KINDS: &[&str] = &[
+    "bytes",
+    "string",
+    "json",
+    "avro",
+    "protobuf",
+    "protobuf-native",
+    "key-value",
+];
+
+/// The runtimes a step may name after `=`.
+pub const RUNTIMES: &[&str] = &["java", "python", "go", "connector"];
