@@ -140,7 +140,9 @@ fn client_side_apply_then_explain_describes_our_fields() {
             };
             last = Some(answer.clone());
             // For a list or map, kubectl adds the description of its items after the field's.
-            words(&answer).starts_with(&words(&expected)).then_some(answer)
+            words(&answer)
+                .starts_with(&words(&expected))
+                .then_some(answer)
         });
         match described {
             Some(d) => println!("{field}: {d}"),

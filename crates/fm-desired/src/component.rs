@@ -102,7 +102,7 @@ impl<'a> Component<'a> {
             .tenant
             .as_deref()
             .filter(|n| !n.is_empty())
-            .unwrap_or("public")
+            .unwrap_or(crate::defaults::TENANT)
     }
 
     pub fn pulsar_namespace(&self) -> &'a str {
@@ -110,7 +110,7 @@ impl<'a> Component<'a> {
             .namespace
             .as_deref()
             .filter(|n| !n.is_empty())
-            .unwrap_or("default")
+            .unwrap_or(crate::defaults::PULSAR_NAMESPACE)
     }
 
     pub fn cluster_name(&self) -> &'a str {
@@ -118,7 +118,7 @@ impl<'a> Component<'a> {
             .cluster_name
             .as_deref()
             .filter(|n| !n.is_empty())
-            .unwrap_or("kubernetes")
+            .unwrap_or(crate::defaults::CLUSTER_NAME)
     }
 
     pub fn class_name(&self) -> &'a str {

@@ -8,8 +8,8 @@ use futures::StreamExt;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Service;
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::watcher;
-use kube::Api;
+use kube::runtime::{predicates, reflector, watcher, Predicate, WatchStreamExt};
+use kube::{Api, Resource};
 
 use crate::context::Context;
 use crate::error::Error;
@@ -41,9 +41,36 @@ fn mesh_error_policy(mesh: Arc<FunctionMesh>, _: &Error, ctx: Arc<Context>) -> A
     reconcile::mesh::retry_after(mesh.as_ref(), &ctx)
 }
 
+/// A controller whose primary resource wakes it only when its generation (the spec), its
+/// annotations (`managed`, `pause-rollout`) or its labels change: the status the reconciler
+/// writes changes none of them, so it does not wake the reconciler that wrote it.
+fn controller_for<K>(api: Api<K>) -> Controller<K>
+where
+    K: Resource<DynamicType = ()>
+        + Clone
+        + std::fmt::Debug
+        + serde::de::DeserializeOwned
+        + Send
+        + Sync
+        + 'static,
+{
+    let (reader, writer) = reflector::store();
+    let changes = watcher(api, watcher::Config::default())
+        .default_backoff()
+        .reflect(writer)
+        .applied_objects()
+        .predicate_filter(
+            predicates::generation
+                .combine(predicates::annotations)
+                .combine(predicates::labels),
+            Default::default(),
+        );
+    Controller::for_stream(changes, reader)
+}
+
 async fn run_component<K: ComponentKind>(ctx: Arc<Context>, namespace: Option<String>) {
     let ns = namespace.as_deref();
-    Controller::new(api::<K>(&ctx, ns), watcher::Config::default())
+    controller_for(api::<K>(&ctx, ns))
         .owns(api::<StatefulSet>(&ctx, ns), watcher::Config::default())
         .owns(api::<Service>(&ctx, ns), watcher::Config::default())
         .shutdown_on_signal()
@@ -58,7 +85,7 @@ async fn run_component<K: ComponentKind>(ctx: Arc<Context>, namespace: Option<St
 
 async fn run_mesh(ctx: Arc<Context>, namespace: Option<String>) {
     let ns = namespace.as_deref();
-    Controller::new(api::<FunctionMesh>(&ctx, ns), watcher::Config::default())
+    controller_for(api::<FunctionMesh>(&ctx, ns))
         .owns(api::<Function>(&ctx, ns), watcher::Config::default())
         .owns(api::<Source>(&ctx, ns), watcher::Config::default())
         .owns(api::<Sink>(&ctx, ns), watcher::Config::default())

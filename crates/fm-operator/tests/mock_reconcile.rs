@@ -247,6 +247,32 @@ async fn a_second_reconcile_sends_identical_applies() {
 }
 
 #[tokio::test]
+async fn a_reconcile_that_changes_nothing_writes_no_status() {
+    let (client, handle) = mock();
+    let server = tokio::spawn(serve(handle, create_script(false)));
+    fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
+        .await
+        .expect("ok");
+    let sent = server.await.expect("server");
+    let mut written = sent.last().expect("a status patch").1["status"].clone();
+    // What the server stores: the patch's nulls remove keys.
+    if let Some(conditions) = written["conditions"].as_object_mut() {
+        conditions.retain(|_, c| !c.is_null());
+    }
+
+    let mut up_to_date = function(None);
+    up_to_date.status = Some(serde_json::from_value(written).expect("a status"));
+    let mut script = create_script(false);
+    script.pop(); // no status patch this time
+    let (client, handle) = mock();
+    let server = tokio::spawn(serve(handle, script));
+    fm_operator::reconcile::component::reconcile(Arc::new(up_to_date), context(client))
+        .await
+        .expect("ok, without writing status");
+    server.await.expect("server");
+}
+
+#[tokio::test]
 async fn removing_max_replicas_deletes_the_autoscaler() {
     let (client, handle) = mock();
     let mut script = create_script(false);

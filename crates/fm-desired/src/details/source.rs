@@ -66,9 +66,11 @@ pub fn build(c: &Component<'_>, spec: &SourceSpec) -> FunctionDetails {
                     .as_ref()
                     .map(parts::producer)
                     .unwrap_or(ProducerSpec {
-                        max_pending_messages: 1000,
-                        max_pending_messages_across_partitions: 1000,
-                        use_thread_local_producers: true,
+                        max_pending_messages: crate::defaults::SOURCE_MAX_PENDING_MESSAGES,
+                        max_pending_messages_across_partitions:
+                            crate::defaults::SOURCE_MAX_PENDING_MESSAGES_ACROSS_PARTITIONS,
+                        use_thread_local_producers:
+                            crate::defaults::SOURCE_USE_THREAD_LOCAL_PRODUCERS,
                         ..Default::default()
                     }),
             ),

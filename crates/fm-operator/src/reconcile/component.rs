@@ -7,13 +7,13 @@ use std::time::Instant;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Service};
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
 use tracing::{info, warn};
 
 use super::backoff;
-use super::status::{condition, ready, status_patch, READY};
+use super::status::{condition, patch_status_if_changed, ready, status_patch, READY};
 use super::RESYNC;
 use crate::apply::{apply, apply_hpa, apply_statefulset, delete_if_exists, hpa_api};
 use crate::context::{Context, MANAGED_ANNOTATION, PAUSE_ANNOTATION};
@@ -70,13 +70,8 @@ async fn report_failure<K: ComponentKind>(resource: &K, error: &Error, ctx: &Con
         old.map(|s| s.selector.as_str()).unwrap_or(""),
         &[(READY, Some(ready(false, &reason, message.clone())))],
     );
-    if let Err(e) = own_api(ctx, resource)
-        .patch_status(
-            &resource.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(&patch),
-        )
-        .await
+    if let Err(e) =
+        patch_status_if_changed(&own_api(ctx, resource), &resource.name_any(), old, &patch).await
     {
         warn!(error = %e, "could not write the failure to status");
     }
@@ -167,13 +162,7 @@ async fn report_invalid<K: ComponentKind>(
             (READY, Some(ready(false, "InvalidSpec", message.clone()))),
         ],
     );
-    own_api(ctx, resource)
-        .patch_status(
-            &resource.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(&patch),
-        )
-        .await?;
+    patch_status_if_changed(&own_api(ctx, resource), &resource.name_any(), old, &patch).await?;
     ctx.events
         .warn(resource, "InvalidSpec", "Validate", &message)
         .await;
@@ -307,13 +296,13 @@ async fn write_status<K: ComponentKind>(
             (READY, Some(summary)),
         ],
     );
-    own_api(ctx, resource)
-        .patch_status(
-            &resource.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(&patch),
-        )
-        .await?;
+    patch_status_if_changed(
+        &own_api(ctx, resource),
+        &resource.name_any(),
+        resource.status(),
+        &patch,
+    )
+    .await?;
     info!(kind = K::KIND.kind(), namespace = ?resource.namespace(), name = %resource.name_any(),
           ready = ready_replicas, replicas = spec_replicas, "reconciled");
     Ok(Action::requeue(RESYNC))

@@ -8,14 +8,14 @@ use std::time::Instant;
 use fm_api::status::{ComponentStatus, ResourceCondition};
 use fm_api::{Function, FunctionMesh, Sink, Source};
 use fm_desired::MeshChild;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, ListParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use serde_json::json;
 use tracing::{info, warn};
 
 use super::backoff;
-use super::status::{condition, ready, READY};
+use super::status::{condition, patch_status_if_changed, ready, READY};
 use super::RESYNC;
 use crate::apply::{apply, delete_if_exists};
 use crate::context::{Context, MANAGED_ANNOTATION};
@@ -62,12 +62,7 @@ async fn write_summary(
         "conditions": {READY: ready(false, reason, message)},
         "condition": condition("MeshReady", false, "Wait", reason, message),
     }});
-    api.patch_status(
-        &mesh.name_any(),
-        &PatchParams::default(),
-        &Patch::Merge(&patch),
-    )
-    .await?;
+    patch_status_if_changed(&api, &mesh.name_any(), mesh.status.as_ref(), &patch).await?;
     Ok(())
 }
 
@@ -226,9 +221,7 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         "conditions": {READY: summary},
         "observedGeneration": mesh.meta().generation,
     }});
-    mesh_api
-        .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
-        .await?;
+    patch_status_if_changed(&mesh_api, &name, mesh.status.as_ref(), &patch).await?;
     info!(%namespace, %name, children = children.len(), all_ready, "reconciled mesh");
     Ok(Action::requeue(RESYNC))
 }

@@ -57,3 +57,87 @@ pub fn status_patch(
     }
     json!({ "status": status })
 }
+
+/// Whether applying the JSON merge patch `patch` to `current` would change nothing: every key
+/// it sets already has that value, every key it nulls is absent.
+pub fn merge_patch_is_noop(current: &Value, patch: &Value) -> bool {
+    match (patch, current) {
+        (Value::Object(patch), Value::Object(current)) => {
+            patch
+                .iter()
+                .all(|(key, value)| match (value, current.get(key)) {
+                    (Value::Null, None | Some(Value::Null)) => true,
+                    (Value::Null, Some(_)) => false,
+                    (value, Some(existing)) => merge_patch_is_noop(existing, value),
+                    (_, None) => false,
+                })
+        }
+        (Value::Object(_), _) => false,
+        (patch, current) => patch == current,
+    }
+}
+
+/// Patches the status subresource with `patch` (`{"status": …}`) unless it would change
+/// nothing. A write that changes nothing would still be a request, and its watch event would
+/// wake other watchers; at a thousand resources the no-op writes were most of the traffic.
+/// `true` when it wrote.
+pub async fn patch_status_if_changed<K, S>(
+    api: &kube::Api<K>,
+    name: &str,
+    current: Option<&S>,
+    patch: &Value,
+) -> Result<bool, kube::Error>
+where
+    K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    S: serde::Serialize,
+{
+    let current = json!({ "status": current.and_then(|s| serde_json::to_value(s).ok()) });
+    if merge_patch_is_noop(&current, patch) {
+        return Ok(false);
+    }
+    api.patch_status(
+        name,
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(patch),
+    )
+    .await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_merge_patch_of_present_values_is_a_noop() {
+        let current = json!({"status": {"replicas": 1, "conditions": {"Ready": {"status": "True", "reason": "Ready"}, "Spec": {"status": "True"}}}});
+        assert!(merge_patch_is_noop(
+            &current,
+            &json!({"status": {"replicas": 1}})
+        ));
+        assert!(merge_patch_is_noop(
+            &current,
+            &json!({"status": {"conditions": {"Ready": {"status": "True"}, "HorizontalPodAutoscaler": null}}})
+        ));
+        assert!(!merge_patch_is_noop(
+            &current,
+            &json!({"status": {"replicas": 2}})
+        ));
+        assert!(!merge_patch_is_noop(
+            &current,
+            &json!({"status": {"conditions": {"Spec": null}}})
+        ));
+        assert!(!merge_patch_is_noop(
+            &current,
+            &json!({"status": {"selector": "a=b"}})
+        ));
+        assert!(!merge_patch_is_noop(
+            &json!({"status": null}),
+            &json!({"status": {"replicas": 0}})
+        ));
+        assert!(!merge_patch_is_noop(
+            &current,
+            &json!({"status": {"replicas": {"a": 1}}})
+        ));
+    }
+}
