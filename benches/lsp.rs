@@ -18,25 +18,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            length = v.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
+#[path = "../tests/common/lsp_frames.rs"]
+mod lsp_frames;
+use lsp_frames::read_message;
 
 fn send(stdin: &mut ChildStdin, message: &Value) {
     let body = message.to_string();

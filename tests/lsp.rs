@@ -9,6 +9,10 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+#[path = "common/lsp_frames.rs"]
+mod lsp_frames;
+use lsp_frames::read_message;
+
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 struct Client {
@@ -18,26 +22,6 @@ struct Client {
     /// Notifications (and responses) read while waiting for something else.
     stash: Vec<Value>,
     next_id: i64,
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            length = v.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 impl Client {

@@ -742,7 +742,6 @@ fn time_for_a_hundred_functions() {
         "100 Functions → 100 StatefulSets in {:.1} s",
         start.elapsed().as_secs_f64()
     );
-
 }
 
 #[test]
