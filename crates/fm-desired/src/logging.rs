@@ -327,6 +327,8 @@ impl PythonLogSetup {
 /// The INI read by `logging.config.fileConfig`. The file handler writes to `$LOG_FILE`,
 /// which the Python instance sets to its per-instance log path before loading the file.
 pub fn python_setup(cfg: Option<&RuntimeLogConfig>) -> PythonLogSetup {
+    const SIZED: &str = "rotating_file_handler";
+    const TIMED: &str = "timed_rotating_file_handler";
     let path = format!("{PYTHON_LOG_DIR}/python_instance_logging.ini");
     if let Some(user) = cfg.and_then(|c| c.log_config.as_ref()) {
         // The user's key is projected under the generated file's name, as upstream does.
@@ -337,35 +339,39 @@ pub fn python_setup(cfg: Option<&RuntimeLogConfig>) -> PythonLogSetup {
         };
     }
     let level = python_level(cfg.and_then(|c| c.level).unwrap_or(LogLevel::Info));
+    // Sections and names as upstream's template; only the file and the JSON fields differ.
     let file_handler = cfg.and_then(|c| c.rotate_policy).map(|p| {
-        let (class, args) = match p {
-            RotatePolicy::TimedPolicyWithDaily => ("handlers.TimedRotatingFileHandler", "'D', 1, 5"),
-            RotatePolicy::TimedPolicyWithWeekly => ("handlers.TimedRotatingFileHandler", "'W0', 1, 5"),
-            RotatePolicy::TimedPolicyWithMonthly => ("handlers.TimedRotatingFileHandler", "'D', 30, 5"),
-            RotatePolicy::SizedPolicyWith10Mb => ("handlers.RotatingFileHandler", "'a', 10485760, 5"),
-            RotatePolicy::SizedPolicyWith50Mb => ("handlers.RotatingFileHandler", "'a', 52428800, 5"),
-            RotatePolicy::SizedPolicyWith100Mb => ("handlers.RotatingFileHandler", "'a', 104857600, 5"),
+        let (name, class, args) = match p {
+            RotatePolicy::TimedPolicyWithDaily => (TIMED, "TimedRotatingFileHandler", "'D', 1, 5"),
+            RotatePolicy::TimedPolicyWithWeekly => (TIMED, "TimedRotatingFileHandler", "'W0', 1, 5"),
+            RotatePolicy::TimedPolicyWithMonthly => (TIMED, "TimedRotatingFileHandler", "'D', 30, 5"),
+            RotatePolicy::SizedPolicyWith10Mb => (SIZED, "RotatingFileHandler", "'a', 10485760, 5"),
+            RotatePolicy::SizedPolicyWith50Mb => (SIZED, "RotatingFileHandler", "'a', 52428800, 5"),
+            RotatePolicy::SizedPolicyWith100Mb => (SIZED, "RotatingFileHandler", "'a', 104857600, 5"),
         };
-        format!(
-            "\n[handler_file_handler]\nclass={class}\nlevel={level}\nformatter=formatter\nargs=(os.getenv('LOG_FILE', ''), {args})\n"
+        (
+            name,
+            format!(
+                "[handler_{name}]\nclass=logging.handlers.{class}\nlevel={level}\nformatter=formatter\nargs=(os.getenv('LOG_FILE', ''), {args})\n\n"
+            ),
         )
     });
-    let handlers = if file_handler.is_some() {
-        "stream_handler,file_handler"
-    } else {
-        "stream_handler"
+    let handlers = match &file_handler {
+        Some((name, _)) => format!("stream_handler,{name}"),
+        None => "stream_handler".to_owned(),
     };
+    // JSON: the fields named in `format` are the record's keys.
     let formatter = match cfg.and_then(|c| c.format) {
         Some(LogFormat::Json) => {
             "[formatter_formatter]\nclass=pythonjsonlogger.jsonlogger.JsonFormatter\nformat=%(asctime)s %(levelname)s %(name)s %(filename)s %(message)s\n"
         }
-        _ => "[formatter_formatter]\nformat=[%(asctime)s] [%(levelname)s] %(filename)s: %(message)s\ndatefmt=%Y-%m-%d %H:%M:%S %z\n",
+        _ => "[formatter_formatter]\nformat=[%(asctime)s] [%(levelname)s] %(filename)s:%(lineno)d %(message)s\ndatefmt=%Y-%m-%d %H:%M:%S %z\n",
     };
     let content = format!(
         "[loggers]\nkeys=root\n\n[handlers]\nkeys={handlers}\n\n[formatters]\nkeys=formatter\n\n\
-         [logger_root]\nlevel={level}\nhandlers={handlers}\n\n\
-         [handler_stream_handler]\nclass=StreamHandler\nlevel={level}\nformatter=formatter\nargs=(sys.stdout,)\n{}\n{formatter}",
-        file_handler.unwrap_or_default()
+         [logger_root]\nlevel={level}\nhandlers={handlers}\n\n{}\
+         [handler_stream_handler]\nclass=logging.StreamHandler\nlevel={level}\nformatter=formatter\nargs=(sys.stdout,)\n\n{formatter}",
+        file_handler.map(|(_, section)| section).unwrap_or_default()
     );
     PythonLogSetup::Generated { path, content }
 }
@@ -421,8 +427,9 @@ mod tests {
         let PythonLogSetup::Generated { content, .. } = python_setup(Some(&cfg)) else {
             panic!("generated")
         };
-        assert!(content
-            .contains("[logger_root]\nlevel=WARNING\nhandlers=stream_handler,file_handler\n"));
+        assert!(content.contains(
+            "[logger_root]\nlevel=WARNING\nhandlers=stream_handler,timed_rotating_file_handler\n"
+        ));
         assert!(content.contains("args=(os.getenv('LOG_FILE', ''), 'W0', 1, 5)"));
     }
 

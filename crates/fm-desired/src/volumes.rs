@@ -168,17 +168,20 @@ pub fn pod_files(c: &Component<'_>, plan: &Plan, read_only_root: bool) -> PodFil
             f.mounts.push(m.clone());
         }
     }
+    // Upstream's order: credentials, producer keys, consumer keys, log configuration, the
+    // package service's credentials.
     f.credentials(c.pulsar(), Mounts::MAIN);
-    f.credentials(
-        c.common.pulsar_package_service.as_ref(),
-        Mounts::PACKAGE_SERVICE,
-    );
 
     let (input, output) = match c.specific {
         Specific::Function(s) => (s.input.as_ref(), s.output.as_ref()),
         Specific::Source(s) => (None, s.output.as_ref()),
         Specific::Sink(s) => (s.input.as_ref(), None),
     };
+    f.crypto(
+        output
+            .and_then(|o| o.producer_conf.as_ref())
+            .and_then(|p| p.crypto_config.as_ref()),
+    );
     for spec in input
         .and_then(|i| i.source_specs.as_ref())
         .map(BTreeMap::values)
@@ -187,11 +190,6 @@ pub fn pod_files(c: &Component<'_>, plan: &Plan, read_only_root: bool) -> PodFil
     {
         f.crypto(spec.crypto_config.as_ref());
     }
-    f.crypto(
-        output
-            .and_then(|o| o.producer_conf.as_ref())
-            .and_then(|p| p.crypto_config.as_ref()),
-    );
 
     match &plan.log_files {
         LogFiles::Java(JavaLogSetup::User {
@@ -209,6 +207,10 @@ pub fn pod_files(c: &Component<'_>, plan: &Plan, read_only_root: bool) -> PodFil
         }
         _ => {}
     }
+    f.credentials(
+        c.common.pulsar_package_service.as_ref(),
+        Mounts::PACKAGE_SERVICE,
+    );
     if read_only_root {
         for (name, dir) in WRITABLE_DIRS {
             f.empty_dir(name, dir);
