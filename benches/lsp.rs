@@ -11,7 +11,7 @@
 //!
 //! Prints median, p90 and worst; asserts nothing (the target lives in bench/README.md).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! `fmc lsp` driven as an editor drives it: the real binary, JSON-RPC with Content-Length
 //! framing over its stdin and stdout.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
