@@ -1012,35 +1012,7 @@ fn a_name_taken_by_someone_else_shows_as_a_condition_and_an_event() {
     install();
     let ns = Namespace::new("fm-taken");
     // A StatefulSet with the name the Function needs, controlled by another object.
-    kubectl_ok(&["-n", &ns.0, "create", "configmap", "owner"]);
-    let owner_uid = get_json(&ns.0, "configmap/owner").expect("owner")["metadata"]["uid"]
-        .as_str()
-        .expect("uid")
-        .to_owned();
-    apply_text(
-        &ns.0,
-        &format!(
-            "apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: taken-function
-  ownerReferences:
-    - {{apiVersion: v1, kind: ConfigMap, name: owner, uid: {owner_uid}, controller: true}}
-spec:
-  serviceName: someone-else
-  replicas: 1
-  selector:
-    matchLabels: {{app: someone-else}}
-  template:
-    metadata:
-      labels: {{app: someone-else}}
-    spec:
-      containers:
-        - name: main
-          image: busybox:1.36
-"
-        ),
-    );
+    let owner_uid = take_statefulset_name(&ns.0, "taken-function");
     // And a Function with the name a mesh member needs, controlled by another object (one
     // without a controller would be adopted, as controller-runtime's CreateOrUpdate does).
     apply_text(
@@ -1110,6 +1082,36 @@ spec:
                 .find(|e| e["reason"] == "NotOwned")
         },
     );
+}
+
+/// Creates a StatefulSet `name` controlled by a ConfigMap `owner` (made here too), so the
+/// operator must not take it over; returns the owner's uid.
+fn take_statefulset_name(ns: &str, name: &str) -> String {
+    kubectl_ok(&["-n", ns, "create", "configmap", "owner"]);
+    let owner_uid = get_json(ns, "configmap/owner").expect("owner")["metadata"]["uid"]
+        .as_str()
+        .expect("uid")
+        .to_owned();
+    apply_text(
+        ns,
+        &format!(
+            "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {name}
+  ownerReferences:
+    - {{apiVersion: v1, kind: ConfigMap, name: owner, uid: {owner_uid}, controller: true}}
+spec:
+  serviceName: someone-else
+  replicas: 1
+  selector: {{matchLabels: {{app: someone-else}}}}
+  template:
+    metadata: {{labels: {{app: someone-else}}}}
+    spec: {{containers: [{{name: main, image: busybox:1.36}}]}}
+"
+        ),
+    );
+    owner_uid
 }
 
 /// What one audit log line says the operator did: (group, resource[/subresource], verb),
@@ -1292,29 +1294,7 @@ spec:
             v["spec"]["volumeClaimTemplates"].as_array().map(|_| ())
         });
         // A failure reported twice: the Event is created, then its series patched.
-        kubectl_ok(&["-n", &ns.0, "create", "configmap", "owner"]);
-        let owner_uid = get_json(&ns.0, "configmap/owner").expect("owner")["metadata"]["uid"]
-            .as_str()
-            .expect("uid")
-            .to_owned();
-        apply_text(
-            &ns.0,
-            &format!(
-                "apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: taken-function
-  ownerReferences:
-    - {{apiVersion: v1, kind: ConfigMap, name: owner, uid: {owner_uid}, controller: true}}
-spec:
-  serviceName: x
-  selector: {{matchLabels: {{app: x}}}}
-  template:
-    metadata: {{labels: {{app: x}}}}
-    spec: {{containers: [{{name: main, image: busybox:1.36}}]}}
-"
-            ),
-        );
+        take_statefulset_name(&ns.0, "taken-function");
         apply_text(&ns.0, &valid_function("taken"));
         wait_for("a repeated Event", Duration::from_secs(60), || {
             events_about(&ns.0, "Function", "taken")
