@@ -7,13 +7,8 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Upstream reference data (never copied into the repo).
-pub fn shared_dir() -> PathBuf {
-    match std::env::var_os("FM_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => root().join("../shared/function-mesh"),
-    }
-}
+#[path = "../../crates/fm-api/tests/support/upstream.rs"]
+pub mod upstream;
 
 /// Example mesh files, sorted.
 pub fn examples() -> Vec<PathBuf> {

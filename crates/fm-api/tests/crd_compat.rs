@@ -1,6 +1,7 @@
 //! Our generated CRDs against upstream's: every upstream spec property path exists in ours with
 //! the same JSON type, and the generated YAML is pinned by a snapshot.
-mod shared;
+#[path = "support/upstream.rs"]
+mod upstream;
 
 use serde_json::Value;
 
@@ -55,13 +56,16 @@ fn lookup<'a>(schema: &'a Value, path: &str) -> Option<&'a Value> {
 
 #[test]
 fn every_upstream_spec_property_exists_in_ours_with_the_same_type() {
+    let Some(files) = upstream::upstream_files("crds") else {
+        return upstream::skip("every_upstream_spec_property_exists_in_ours_with_the_same_type");
+    };
     let ours: Vec<Value> = fm_api::crds::all()
         .into_iter()
         .map(|crd| serde_json::to_value(crd).expect("CRD serialises"))
         .collect();
     let mut checked = 0;
     let mut problems = Vec::new();
-    for file in shared::files_in("crds") {
+    for file in files {
         let text = std::fs::read_to_string(&file).expect("CRD readable");
         let upstream: Value = serde_yaml_ng::from_str(&text).expect("CRD parses");
         let name = upstream["metadata"]["name"]

@@ -1,4 +1,5 @@
-//! Fetching the code package before the instance starts (upstream §2.8, in-container mode).
+//! Fetching the code package before the instance starts (upstream: `controllers/spec/common.go`,
+//! `GetDownloadCommandWithEnv`, prepended to the command as in its default in-container mode).
 //!
 //! Locations: empty → the file is already in the image; `function://`, `source://`,
 //! `sink://` → Pulsar's package service (`pulsar-admin` or `pulsarctl`); `http(s)://` → wget;

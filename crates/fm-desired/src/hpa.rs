@@ -1,5 +1,5 @@
-//! The HorizontalPodAutoscaler (upstream §2.10): on when `maxReplicas` is set, scaling the
-//! custom resource itself through its scale subresource.
+//! The HorizontalPodAutoscaler (upstream: `controllers/spec/hpa.go`, `MakeHPA`): on when
+//! `maxReplicas` is set, scaling the custom resource itself through its scale subresource.
 
 use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,

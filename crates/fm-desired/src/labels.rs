@@ -1,4 +1,6 @@
-//! Labels, annotations and owner references of the generated objects (upstream §2.3).
+//! Labels, annotations and owner references of the generated objects (upstream:
+//! `controllers/spec/function.go`, `makeFunctionLabels` and `MakeFunctionObjectMeta`, and their
+//! twins in `source.go` and `sink.go`).
 
 use std::collections::BTreeMap;
 

@@ -3,7 +3,8 @@
 //! when autoscaling is on, a HorizontalPodAutoscaler. A FunctionMesh in; its child resources
 //! out. Pure: no I/O, no clock, no randomness; equal inputs give byte-equal outputs.
 //!
-//! Behaviour follows the upstream Function Mesh operator (see `UPSTREAM-BEHAVIOUR.md`), with
+//! Behaviour follows the upstream Function Mesh operator (github.com/streamnative/function-mesh:
+//! the object builders in `controllers/spec/`, the admission rules in `pkg/webhook/`), with
 //! the deliberate differences documented where they are made (hardened pods, exact shell
 //! quoting, correct Python TLS flag, byte-exact JVM memory flag, base labels that cannot be
 //! overridden, current runner images).

@@ -1,6 +1,8 @@
-//! Log configuration of the instances (upstream §2.9): a generated log4j2 file (XML or YAML)
-//! for Java, a generated `logging.config` INI for Python, an env var for Go — or the user's
-//! own file from a ConfigMap. Generated text is a pure function of the spec, byte for byte.
+//! Log configuration of the instances (upstream: `controllers/spec/common.go`,
+//! `GenerateJavaLogConfigCommand`, `GeneratePythonLogConfigCommand`, `parseGolangLogLevel`): a
+//! generated log4j2 file (XML or YAML) for Java, a generated `logging.config` INI for Python, an
+//! env var for Go — or the user's own file from a ConfigMap. Generated text is a pure function
+//! of the spec, byte for byte.
 
 use fm_api::common::{
     JavaLog4jConfigFileType, LogFormat, LogLevel, RotatePolicy, RuntimeLogConfig,

@@ -1,4 +1,6 @@
-//! FunctionMesh → child Function/Source/Sink resources (upstream §2.14).
+//! FunctionMesh → child Function/Source/Sink resources (upstream:
+//! `controllers/spec/function_mesh.go`, `MakeFunctionComponent` and its Source/Sink twins;
+//! `controllers/function_mesh.go`, `makeComponentName`).
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,9 @@
 //! Names of the generated objects, and the limits that keep them valid.
 //!
 //! For a resource `<n>` of kind `<k>` (`function`, `source`, `sink`): StatefulSet and HPA
-//! `<n>-<k>`, headless Service `<n>-<k>-headless`, container `pulsar-<k>` (upstream §2.3).
+//! `<n>-<k>`, headless Service `<n>-<k>-headless`, container `pulsar-<k>` (upstream:
+//! `controllers/spec/utils.go`, `makeJobName`; `controllers/spec/common.go`,
+//! `MakeHeadlessServiceName` and `FunctionContainerName`).
 
 use std::fmt;
 
@@ -103,7 +105,8 @@ pub fn is_dns1035_label(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
 }
 
-/// Volume names generated from Secret/ConfigMap names (upstream §2.4): lower-cased, anything
+/// Volume names generated from Secret/ConfigMap names (upstream: `controllers/spec/utils.go`,
+/// `sanitizeVolumeName`): lower-cased, anything
 /// outside `[-a-z0-9]` replaced by `-`, trimmed of `-`. Upstream cut long names at 63, so two
 /// keys of one long-named Secret could collide; here a name over 63 keeps its first 54
 /// characters and gains an 8-digit digest of the full name.

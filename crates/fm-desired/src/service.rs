@@ -1,4 +1,5 @@
-//! The headless Service giving each instance pod a stable DNS name (upstream §2.3).
+//! The headless Service giving each instance pod a stable DNS name (upstream:
+//! `controllers/spec/common.go`, `MakeService`).
 
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;

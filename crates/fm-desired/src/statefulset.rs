@@ -1,4 +1,6 @@
-//! The StatefulSet running the instances (upstream §2.4, §2.5).
+//! The StatefulSet running the instances (upstream: `controllers/spec/common.go`,
+//! `MakeStatefulSet` and `makePodTemplate`; the main container: `controllers/spec/function.go`,
+//! `makeFunctionContainer`, and its twins in `source.go` and `sink.go`).
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec, StatefulSetUpdateStrategy};
 use k8s_openapi::api::core::v1::{

@@ -1,5 +1,7 @@
-//! Validation before computing objects: upstream's admission rules (§3 of the behaviour
-//! inventory) that decide whether the objects can work, every problem collected.
+//! Validation before computing objects: upstream's admission rules (upstream:
+//! `pkg/webhook/validate.go`, as called by `ValidateCreate` in `pkg/webhook/function_webhook.go`,
+//! `source_webhook.go` and `sink_webhook.go`) that decide whether the objects can work, every
+//! problem collected.
 //!
 //! The builders read every optional field with upstream's default already applied, so no
 //! separate defaulting pass is needed here. Deliberately not enforced: upstream's rejection of

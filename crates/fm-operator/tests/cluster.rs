@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "../../fm-api/tests/support/upstream.rs"]
+mod upstream;
+
 fn kubeconfig() -> Option<String> {
     std::env::var("FM_TEST_KUBECONFIG")
         .ok()
@@ -18,24 +21,6 @@ fn kubeconfig() -> Option<String> {
 
 fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
-
-/// Upstream's reference data (samples), when this checkout has it beside it.
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("FM_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared"))
-        .join("function-mesh");
-    dir.is_dir().then_some(dir)
-}
-
-/// Upstream's samples directory, or a line saying why `test` is skipped.
-fn samples_or_skip(test: &str) -> Option<PathBuf> {
-    let dir = shared().map(|d| d.join("samples"));
-    if dir.is_none() {
-        eprintln!("skipped {test}: no upstream reference data (../shared or FM_SHARED_DIR)");
-    }
-    dir
 }
 
 fn kubectl(args: &[&str]) -> Output {
@@ -356,18 +341,13 @@ fn every_upstream_sample_gets_its_objects() {
     if skip("every_upstream_sample_gets_its_objects") {
         return;
     }
-    let Some(samples) = samples_or_skip("every_upstream_sample_gets_its_objects") else {
-        return;
+    let Some(files) = upstream::upstream_files("samples") else {
+        return upstream::skip("every_upstream_sample_gets_its_objects");
     };
     let _guard = serial();
     install();
     let ns = Namespace::new("fm-samples");
     let _op = Operator::start(&ns.0, 18081, &[]);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(samples)
-        .expect("samples")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    files.sort();
     let mut expected = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).expect("sample");
@@ -600,16 +580,14 @@ fn a_mesh_change_reaches_its_children_and_removed_items_go() {
     if skip("a_mesh_change_reaches_its_children_and_removed_items_go") {
         return;
     }
-    let Some(samples) = samples_or_skip("a_mesh_change_reaches_its_children_and_removed_items_go")
-    else {
-        return;
+    let Some(sample) = upstream::upstream_file("samples/compute_v1alpha1_functionmesh.yaml") else {
+        return upstream::skip("a_mesh_change_reaches_its_children_and_removed_items_go");
     };
     let _guard = serial();
     install();
     let ns = Namespace::new("fm-mesh");
     let _op = Operator::start(&ns.0, 18084, &[]);
-    let sample = std::fs::read_to_string(samples.join("compute_v1alpha1_functionmesh.yaml"))
-        .expect("sample");
+    let sample = std::fs::read_to_string(sample).expect("sample");
     apply_text(&ns.0, &sample);
     wait_for("both children", Duration::from_secs(90), || {
         (get_json(&ns.0, "statefulset/functionmesh-sample-ex1-function").is_some()

@@ -1,4 +1,7 @@
-//! The main container's command: `bash -c '<script>'` (upstream §2.6).
+//! The main container's command: `bash -c '<script>'` (upstream: `controllers/spec/common.go`,
+//! `MakeJavaFunctionCommand`, `MakePythonFunctionCommand`, `MakeGoFunctionCommand`,
+//! `MakeGenericFunctionCommand`; chosen per runtime by `makeFunctionCommand` in
+//! `controllers/spec/function.go`).
 //!
 //! The script sets `SHARD_ID` from the pod ordinal, downloads the package if needed, writes
 //! the generated log configuration, then `exec`s the instance runner so that it is PID 1's

@@ -1,4 +1,5 @@
-//! The `--function_details` document (upstream §2.7), built per kind.
+//! The `--function_details` document (upstream: `controllers/spec/utils.go`,
+//! `convertFunctionDetails`, `convertSourceDetails`, `convertSinkDetails`), built per kind.
 
 pub(crate) mod function;
 pub mod model;
