@@ -11,24 +11,77 @@ use tokio::net::TcpListener;
 
 const BUCKETS: [f64; 8] = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0];
 
-#[derive(Default)]
-struct KindStats {
-    reconciles: u64,
-    errors: u64,
-    duration_sum: f64,
-    buckets: [u64; BUCKETS.len()],
-}
-
 /// Upstream's histogram buckets for `function_mesh_reconcile_latency`, in milliseconds
 /// (`pkg/monitoring/metrics.go`).
 const UPSTREAM_BUCKETS_MS: [f64; 6] = [10.0, 100.0, 1000.0, 10000.0, 30000.0, 60000.0];
 
-/// Upstream's per-object series, labelled `type`, `name`, `namespace`.
-#[derive(Default)]
-struct ObjectStats {
-    reconciles: u64,
-    latency_sum_ms: f64,
-    buckets: [u64; UPSTREAM_BUCKETS_MS.len()],
+/// A Prometheus histogram over fixed upper bounds (cumulative buckets, sum and count).
+struct Histogram<const N: usize> {
+    bounds: &'static [f64; N],
+    buckets: [u64; N],
+    sum: f64,
+    count: u64,
+}
+
+impl<const N: usize> Histogram<N> {
+    fn new(bounds: &'static [f64; N]) -> Self {
+        Histogram {
+            bounds,
+            buckets: [0; N],
+            sum: 0.0,
+            count: 0,
+        }
+    }
+
+    fn observe(&mut self, value: f64) {
+        self.count += 1;
+        self.sum += value;
+        for (bucket, bound) in self.buckets.iter_mut().zip(self.bounds) {
+            if value <= *bound {
+                *bucket += 1;
+            }
+        }
+    }
+
+    /// The `_bucket`, `_sum` and `_count` lines of `name` for one series with `labels`.
+    fn write(&self, out: &mut String, name: &str, labels: &str) {
+        for (count, bound) in self.buckets.iter().zip(self.bounds) {
+            out.push_str(&format!(
+                "{name}_bucket{{{labels},le=\"{bound}\"}} {count}\n"
+            ));
+        }
+        out.push_str(&format!(
+            "{name}_bucket{{{labels},le=\"+Inf\"}} {}\n",
+            self.count
+        ));
+        out.push_str(&format!("{name}_sum{{{labels}}} {}\n", self.sum));
+        out.push_str(&format!("{name}_count{{{labels}}} {}\n", self.count));
+    }
+}
+
+struct KindStats {
+    errors: u64,
+    /// Seconds per reconcile; its count is the number of reconciles.
+    duration: Histogram<{ BUCKETS.len() }>,
+}
+
+impl Default for KindStats {
+    fn default() -> Self {
+        KindStats {
+            errors: 0,
+            duration: Histogram::new(&BUCKETS),
+        }
+    }
+}
+
+/// Upstream's per-object series, labelled `type`, `name`, `namespace`: milliseconds per
+/// reconcile; its count is the number of reconciles.
+struct ObjectStats(Histogram<{ UPSTREAM_BUCKETS_MS.len() }>);
+
+impl Default for ObjectStats {
+    fn default() -> Self {
+        ObjectStats(Histogram::new(&UPSTREAM_BUCKETS_MS))
+    }
 }
 
 #[derive(Default)]
@@ -46,17 +99,10 @@ impl Metrics {
             return;
         };
         let stats = map.entry(kind).or_default();
-        stats.reconciles += 1;
         if !ok {
             stats.errors += 1;
         }
-        let secs = elapsed.as_secs_f64();
-        stats.duration_sum += secs;
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                stats.buckets[i] += 1;
-            }
-        }
+        stats.duration.observe(elapsed.as_secs_f64());
     }
 
     /// Upstream's series for one Function, Source or Sink reconcile (`kind` is `function`,
@@ -71,17 +117,10 @@ impl Metrics {
         let Ok(mut map) = self.by_object.lock() else {
             return;
         };
-        let stats = map
-            .entry((kind, namespace.to_owned(), name.to_owned()))
-            .or_default();
-        stats.reconciles += 1;
-        let ms = elapsed.as_secs_f64() * 1000.0;
-        stats.latency_sum_ms += ms;
-        for (i, bound) in UPSTREAM_BUCKETS_MS.iter().enumerate() {
-            if ms <= *bound {
-                stats.buckets[i] += 1;
-            }
-        }
+        map.entry((kind, namespace.to_owned(), name.to_owned()))
+            .or_default()
+            .0
+            .observe(elapsed.as_secs_f64() * 1000.0);
     }
 
     pub fn set_ready(&self, ready: bool) {
@@ -103,7 +142,7 @@ impl Metrics {
         for (kind, s) in map.iter() {
             out.push_str(&format!(
                 "fm_operator_reconciles_total{{kind=\"{kind}\"}} {}\n",
-                s.reconciles
+                s.duration.count
             ));
         }
         out.push_str("# HELP fm_operator_reconcile_errors_total Reconciles that failed, by kind.\n# TYPE fm_operator_reconcile_errors_total counter\n");
@@ -115,21 +154,11 @@ impl Metrics {
         }
         out.push_str("# HELP fm_operator_reconcile_duration_seconds Time per reconcile.\n# TYPE fm_operator_reconcile_duration_seconds histogram\n");
         for (kind, s) in map.iter() {
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                out.push_str(&format!("fm_operator_reconcile_duration_seconds_bucket{{kind=\"{kind}\",le=\"{bound}\"}} {}\n", s.buckets[i]));
-            }
-            out.push_str(&format!(
-                "fm_operator_reconcile_duration_seconds_bucket{{kind=\"{kind}\",le=\"+Inf\"}} {}\n",
-                s.reconciles
-            ));
-            out.push_str(&format!(
-                "fm_operator_reconcile_duration_seconds_sum{{kind=\"{kind}\"}} {}\n",
-                s.duration_sum
-            ));
-            out.push_str(&format!(
-                "fm_operator_reconcile_duration_seconds_count{{kind=\"{kind}\"}} {}\n",
-                s.reconciles
-            ));
+            s.duration.write(
+                &mut out,
+                "fm_operator_reconcile_duration_seconds",
+                &format!("kind=\"{kind}\""),
+            );
         }
         self.render_upstream(&mut out);
         out.push_str("# HELP fm_operator_leader Whether this replica holds the leader lease.\n# TYPE fm_operator_leader gauge\n");
@@ -159,30 +188,16 @@ impl Metrics {
             out.push_str(&format!(
                 "function_mesh_reconcile_count{{{}}} {}\n",
                 labels(kind, ns, name),
-                s.reconciles
+                s.0.count
             ));
         }
         out.push_str("# HELP function_mesh_reconcile_latency Latency of reconcile operations, bucket boundaries are 10ms, 100ms, 1s, 10s, 30s and 60s.\n# TYPE function_mesh_reconcile_latency histogram\n");
         for ((kind, ns, name), s) in map.iter() {
-            let l = labels(kind, ns, name);
-            for (i, bound) in UPSTREAM_BUCKETS_MS.iter().enumerate() {
-                out.push_str(&format!(
-                    "function_mesh_reconcile_latency_bucket{{{l},le=\"{bound}\"}} {}\n",
-                    s.buckets[i]
-                ));
-            }
-            out.push_str(&format!(
-                "function_mesh_reconcile_latency_bucket{{{l},le=\"+Inf\"}} {}\n",
-                s.reconciles
-            ));
-            out.push_str(&format!(
-                "function_mesh_reconcile_latency_sum{{{l}}} {}\n",
-                s.latency_sum_ms
-            ));
-            out.push_str(&format!(
-                "function_mesh_reconcile_latency_count{{{l}}} {}\n",
-                s.reconciles
-            ));
+            s.0.write(
+                out,
+                "function_mesh_reconcile_latency",
+                &labels(kind, ns, name),
+            );
         }
     }
 

@@ -531,15 +531,7 @@ fn an_invalid_resource_gets_a_condition_while_others_reconcile() {
         (c["status"] == "False").then_some(c)
     });
     assert_eq!(ready["reason"], "InvalidSpec");
-    let event = wait_for(
-        "a Warning Event on the Function",
-        Duration::from_secs(30),
-        || {
-            events_about(&ns.0, "Function", "bad")
-                .into_iter()
-                .find(|e| e["reason"] == "InvalidSpec")
-        },
-    );
+    let event = wait_for_event(&ns.0, "Function", "bad", "InvalidSpec");
     assert_eq!(event["type"], "Warning");
     assert!(
         event["message"]
@@ -559,6 +551,19 @@ fn delete_webhook_configurations() {
     ] {
         kubectl_ok(&["delete", kind, "fm-operator", "--ignore-not-found"]);
     }
+}
+
+/// Waits for an Event of `reason` about one object, and returns it.
+fn wait_for_event(ns: &str, kind: &str, name: &str, reason: &str) -> Value {
+    wait_for(
+        &format!("a {reason} Event on {kind} {name}"),
+        Duration::from_secs(30),
+        || {
+            events_about(ns, kind, name)
+                .into_iter()
+                .find(|e| e["reason"] == reason)
+        },
+    )
 }
 
 /// Events about one object, as `kubectl get events` lists them (core/v1 view).
@@ -1018,15 +1023,7 @@ fn a_name_taken_by_someone_else_shows_as_a_condition_and_an_event() {
             .contains("ConfigMap owner"),
         "{ready}"
     );
-    let event = wait_for(
-        "a Warning Event on the Function",
-        Duration::from_secs(30),
-        || {
-            events_about(&ns.0, "Function", "taken")
-                .into_iter()
-                .find(|e| e["reason"] == "NotOwned")
-        },
-    );
+    let event = wait_for_event(&ns.0, "Function", "taken", "NotOwned");
     assert_eq!(event["type"], "Warning");
     let sts = get_json(&ns.0, "statefulset/taken-function").expect("still there");
     assert_eq!(sts["spec"]["serviceName"], "someone-else", "not taken over");
@@ -1051,15 +1048,7 @@ spec:
         (c["status"] == "False").then_some(c)
     });
     assert_eq!(ready["reason"], "NotOwned");
-    wait_for(
-        "a Warning Event on the mesh",
-        Duration::from_secs(30),
-        || {
-            events_about(&ns.0, "FunctionMesh", "mesh")
-                .into_iter()
-                .find(|e| e["reason"] == "NotOwned")
-        },
-    );
+    wait_for_event(&ns.0, "FunctionMesh", "mesh", "NotOwned");
 }
 
 /// Creates a StatefulSet `name` controlled by a ConfigMap `owner` (made here too), so the
