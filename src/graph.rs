@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::suggest::help_for;
 use crate::model::{Mesh, Step};
+use crate::suggest::help_for;
 use crate::syntax::ast::{Spanned, TopicRef};
 
 #[derive(Clone, Debug, PartialEq)]

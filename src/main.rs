@@ -370,7 +370,7 @@ fn explain(code: Option<&str>) -> ExitCode {
                 .iter()
                 .filter_map(|c| c.as_str().strip_prefix("fmc::"));
             let wrong = text.strip_prefix("fmc::").unwrap_or(text);
-            let hint = fmc::model::suggest::help_for(wrong, names)
+            let hint = fmc::suggest::help_for(wrong, names)
                 .map(|h| format!("; {h}"))
                 .unwrap_or_default();
             usage_error(&format!(

@@ -6,14 +6,12 @@
 use std::collections::BTreeMap;
 
 use fm_api::relaxations;
+// The uid and gid the Pulsar runner images are built for: the operator's own values.
+use fm_desired::security::{FS_GROUP, RUN_AS_GROUP as RUNNER_GROUP, RUN_AS_USER as RUNNER_USER};
 use k8s_openapi::api::core::v1::{PodSecurityContext, SeccompProfile};
 
 use crate::model::Step;
 use crate::syntax::ast::{Relaxation, ResourceName};
-
-/// The uid and gid the Pulsar runner images are built for.
-const RUNNER_USER: i64 = 10000;
-const RUNNER_GROUP: i64 = 10001;
 
 fn relaxations(step: &Step) -> impl Iterator<Item = &Relaxation> {
     step.settings
@@ -39,7 +37,7 @@ pub fn pod_security_context(step: &Step) -> PodSecurityContext {
         run_as_non_root: Some(!as_root),
         run_as_user: Some(if as_root { 0 } else { RUNNER_USER }),
         run_as_group: Some(if as_root { 0 } else { RUNNER_GROUP }),
-        fs_group: Some(RUNNER_GROUP),
+        fs_group: Some(FS_GROUP),
         seccomp_profile: Some(SeccompProfile {
             type_: seccomp.into(),
             localhost_profile: None,

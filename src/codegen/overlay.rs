@@ -9,11 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::spec::{step_spec, StepSpec};
-use super::{
-    admit, config_maps, list_index, metadata, patch, serialise, split_resource, Body, Options,
-    Resource, MESH_LISTS, MESH_STEM,
+use super::document::Body;
+use super::objects::{
+    admit, config_maps, list_index, metadata, serialise, split_resource, MESH_LISTS, MESH_STEM,
 };
+use super::resource::Resource;
+use super::spec::{step_spec, StepSpec};
+use super::{patch, Options};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{changed_steps, Mesh};
 
@@ -58,7 +60,7 @@ pub fn patches(
                 base_mesh,
                 step_spec(base_mesh, base_step, &mut Diagnostics::default()),
             )?;
-            let at = format!("/spec/{}/{j}", MESH_LISTS[list]);
+            let at = format!("/spec/{}/{j}", MESH_LISTS[list].plural());
             mesh_ops[list].extend(patch::diff_at(&at, &base_child, &child));
         }
     }

@@ -22,8 +22,9 @@ use serde_json::Value as Json;
 
 use super::hardening;
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::mapping::{map_to_json, scalar_text, schema_type, string_map, type_class};
 use crate::model::{Cluster, Mesh, Step};
-use crate::syntax::ast::{EnvValue, Map, ResourceName, Runtime, Schema, Value, VolumeSource};
+use crate::syntax::ast::{EnvValue, ResourceName, Runtime, Value, VolumeSource};
 use crate::units;
 
 /// Requests and limits used when a step sets neither, so every pod is scheduled with both.
@@ -426,24 +427,6 @@ fn secrets_map(step: &Step) -> Option<BTreeMap<String, SecretRef>> {
     (!map.is_empty()).then_some(map)
 }
 
-fn string_map(map: &Map) -> Option<BTreeMap<String, String>> {
-    (!map.is_empty()).then(|| {
-        map.iter()
-            .map(|(k, v)| (k.value.clone(), scalar_text(&v.value)))
-            .collect()
-    })
-}
-
-/// Text of a scalar for places Kubernetes wants strings (labels, env values).
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(s) | Value::Measure(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => String::new(),
-        other => value_to_json(other).to_string(),
-    }
-}
-
 /// The step's pod annotations and, over them, those carrying its security relaxations.
 fn pod_annotations(step: &Step) -> Option<BTreeMap<String, String>> {
     let mut annotations = string_map(&step.settings.annotations).unwrap_or_default();
@@ -551,26 +534,6 @@ fn pod_policy(step: &Step, diagnostics: &mut Diagnostics) -> PodPolicy {
     }
 }
 
-/// Pulsar schema type name for a topic schema, as `customSchemaSources` and `sinkSchemaType`
-/// take it; `None` for raw bytes.
-pub fn schema_type(schema: &Schema) -> Option<String> {
-    let kind = schema.kind.as_deref()?;
-    match kind {
-        "bytes" => None,
-        other => Some(other.replace('-', "_").to_ascii_uppercase()),
-    }
-}
-
-/// The Java type a schema carries, for `typeClassName`.
-pub fn type_class(schema: &Schema) -> Option<String> {
-    match (schema.kind.as_deref(), &schema.class) {
-        (_, Some(class)) => Some(class.clone()),
-        (Some("bytes"), None) => Some("[B".into()),
-        (Some("string"), None) => Some("java.lang.String".into()),
-        _ => None,
-    }
-}
-
 fn input_conf(mesh: &Mesh, step: &Step) -> Option<InputConf> {
     let s = &step.settings;
     let inputs = s.inputs.as_ref();
@@ -612,31 +575,4 @@ fn output_conf(mesh: &Mesh, step: &Step) -> Option<OutputConf> {
         sink_schema_type: topic.and_then(|t| schema_type(&t.schema.value)),
         ..Default::default()
     })
-}
-
-pub fn map_to_json(map: &Map) -> serde_json::Map<String, Json> {
-    map.iter()
-        .map(|(k, v)| (k.value.clone(), value_to_json(&v.value)))
-        .collect()
-}
-
-/// A literal as JSON: plain numbers become numbers; numbers with units or `%` stay text.
-pub fn value_to_json(value: &Value) -> Json {
-    match value {
-        Value::String(s) => Json::String(s.clone()),
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Null => Json::Null,
-        Value::Measure(m) => m
-            .parse::<i64>()
-            .map(Json::from)
-            .ok()
-            .or_else(|| {
-                m.parse::<f64>()
-                    .ok()
-                    .and_then(|f| serde_json::Number::from_f64(f).map(Json::Number))
-            })
-            .unwrap_or_else(|| Json::String(m.clone())),
-        Value::List(items) => Json::Array(items.iter().map(|i| value_to_json(&i.value)).collect()),
-        Value::Map(m) => Json::Object(map_to_json(m)),
-    }
 }

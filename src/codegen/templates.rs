@@ -11,8 +11,9 @@ use minijinja::value::Serde;
 use minijinja::{context, Environment, Error, ErrorKind};
 use serde_json::{json, Value};
 
-use super::{block_yaml, template_error, Resource};
-use crate::diag::Diagnostics;
+use super::document::block_yaml;
+use super::resource::Resource;
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 
 const RESOURCE: &str = "resource.yaml.j2";
 const KUSTOMIZATION: &str = "kustomization.yaml.j2";
@@ -211,4 +212,10 @@ impl Templates {
         }
         Ok(text)
     }
+}
+
+pub(crate) fn template_error(message: String) -> Diagnostics {
+    Diagnostic::error(Code::Template, Span::new(0, 0), message)
+        .help("check the templates directory given with --templates against the built-in ones in templates/")
+        .into()
 }

@@ -4,7 +4,7 @@
 use std::io;
 use std::path::Path;
 
-use super::Output;
+use super::resource::Output;
 
 pub fn write_atomically(output: &Output, target: &Path) -> io::Result<()> {
     if target.exists() && !target.is_dir() {

@@ -37,6 +37,7 @@ codes! {
     UnknownStep = "unknown-step": "an environment overrides a step that does not exist",
     MissingSetting = "missing-setting": "a required setting is absent",
     InvalidValue = "invalid-value": "a value is malformed or out of range",
+    Admission = "admission": "the Function Mesh operator's admission rules would reject the generated resource",
     UnproducedTopic = "unproduced-topic": "a step reads a topic nothing in the mesh writes and that is not external",
     UnreadTopic = "unread-topic": "a topic is written but nothing in the mesh reads it",
     CrossCluster = "cross-cluster": "a step reads a topic that lives on another Pulsar cluster",

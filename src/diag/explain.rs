@@ -8,6 +8,7 @@ use super::Code;
 pub fn explanation(code: Code) -> &'static str {
     match code {
         Code::Io => include_str!("explain/io.md"),
+        Code::Admission => include_str!("explain/admission.md"),
         Code::Encoding => include_str!("explain/encoding.md"),
         Code::Syntax => include_str!("explain/syntax.md"),
         Code::FileTooLarge => include_str!("explain/file-too-large.md"),

@@ -85,7 +85,7 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], plain: bool) 
         .iter()
         .flat_map(|d| d.redact.iter().copied())
         .collect();
-    spans.extend(secret_values(&file.text));
+    spans.extend(secret_spans(&file.text));
     // Shared by every report (cloning it clones two `Arc`s): thousands of warnings on a
     // large file must not copy or rescan it each time.
     let text = IndexedText::new(redacted(&file.text, &spans));
@@ -104,38 +104,12 @@ pub fn render_human(file: &SourceFile, diagnostics: &[Diagnostic], plain: bool) 
     out
 }
 
-/// The spans of every credential-looking string of `text` (see `secret_values`): what an
+/// The spans of every credential-looking string of `text` (`secrets::secret_ranges`): what an
 /// editor must mask as `render_human` does.
 pub fn secret_spans(text: &str) -> Vec<Span> {
-    secret_values(text)
-}
-
-/// Strings that look like credentials wherever they are, found with the formatter's lexer so
-/// it works on text that does not parse: the value after a key that names a credential, and
-/// any string with a user and password in a URL.
-fn secret_values(text: &str) -> Vec<Span> {
-    use crate::format::lexer::{tokens, Kind};
-    let tokens = tokens(text);
-    let mut spans = Vec::new();
-    for (i, token) in tokens.iter().enumerate() {
-        if token.kind != Kind::Str {
-            continue;
-        }
-        let after_secret_key = i >= 2
-            && tokens[i - 1].kind == Kind::Punct(':')
-            && matches!(tokens[i - 2].kind, Kind::Word | Kind::Str)
-            && crate::passes::looks_secret(tokens[i - 2].text.trim_matches('"'));
-        let credentials_in_url = token
-            .text
-            .split("://")
-            .nth(1)
-            .and_then(|rest| rest.split(['/', '"']).next())
-            .is_some_and(|authority| authority.contains('@'));
-        if after_secret_key || credentials_in_url {
-            spans.push(Span::new(token.start, token.start + token.text.len()));
-        }
-    }
-    spans
+    crate::secrets::secret_ranges(text)
+        .map(|r| Span::new(r.start, r.end))
+        .collect()
 }
 
 /// The text with each span replaced by `*`, byte for byte, so offsets stay valid.

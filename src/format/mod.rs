@@ -3,7 +3,6 @@
 //! the result must parse to exactly the same tokens and carry the same comments, or the
 //! file is left alone.
 
-pub(crate) mod lexer;
 mod printer;
 mod structure;
 
@@ -21,7 +20,7 @@ pub enum FormatError {
 /// The canonical layout of `file`.
 pub fn format(file: &SourceFile) -> Result<String, FormatError> {
     let tree = syntax_tree(file).map_err(FormatError::Syntax)?;
-    let tokens = lexer::tokens(&file.text);
+    let tokens = crate::lexer::tokens(&file.text);
     let structure = structure::Structure::of(tree.clone(), &tokens);
     let formatted = printer::print(&tokens, &structure);
 
@@ -34,7 +33,7 @@ pub fn format(file: &SourceFile) -> Result<String, FormatError> {
         ));
     }
     let comments = |text: &str| -> Vec<String> {
-        lexer::tokens(text)
+        crate::lexer::tokens(text)
             .iter()
             .filter(|t| t.is_comment())
             .map(|t| t.text.to_owned())

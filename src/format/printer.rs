@@ -2,8 +2,8 @@
 //! spaces between tokens on a line, comments where they were (trailing ones stay trailing),
 //! at most one blank line between statements, optional separators dropped at line ends.
 
-use super::lexer::{Kind, Token};
 use super::structure::{Opening, Structure};
+use crate::lexer::{Kind, Token};
 
 const INDENT: &str = "  ";
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use pest::iterators::{Pair, Pairs};
 
-use super::lexer::{Kind, Token};
+use crate::lexer::{Kind, Token};
 use crate::syntax::Rule;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

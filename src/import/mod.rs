@@ -18,7 +18,7 @@ mod write;
 
 use serde_json::Value as Json;
 
-use crate::syntax::ast::{Runtime, StepKind};
+use crate::syntax::ast::Runtime;
 
 /// The imported mesh and what could not be carried over exactly.
 #[derive(Clone, Debug, PartialEq)]
@@ -178,11 +178,7 @@ fn step_text(d: &step::Draft) -> String {
         (Runtime::Go, _) | (_, None) => d.runtime.word().to_owned(),
         (r, Some(class)) => format!("{} {}", r.word(), write::string(class)),
     };
-    let kind = match d.kind {
-        StepKind::Function => "function",
-        StepKind::Source => "source",
-        StepKind::Sink => "sink",
-    };
+    let kind = d.kind.word();
     format!(
         "{kind} {} = {runtime} {{\n{}\n}}",
         d.name,

@@ -95,7 +95,7 @@ pub fn env(
     if let Some(plain) = plain.filter(|p| !p.is_empty()) {
         pod.shift_remove("env");
         for (name, value) in plain {
-            if crate::passes::looks_secret(&name) && !value.is_empty() {
+            if crate::secrets::looks_secret(&name) && !value.is_empty() {
                 warnings.push(format!(
                     "{who}: env `{name}` holds a literal secret; imported as written, but `fmc check` refuses it: use `secret \"name\" key \"key\"`"
                 ));

@@ -93,12 +93,7 @@ fn read_document(index: usize, value: Json, docs: &mut Documents) -> Result<(), 
         ));
         return Ok(());
     }
-    let step_kind = match kind.as_str() {
-        "Function" => Some(StepKind::Function),
-        "Source" => Some(StepKind::Source),
-        "Sink" => Some(StepKind::Sink),
-        _ => None,
-    };
+    let step_kind = StepKind::ALL.into_iter().find(|k| k.kind() == kind);
     match kind.as_str() {
         "ConfigMap" => {
             let data = object
@@ -167,11 +162,8 @@ fn read_document(index: usize, value: Json, docs: &mut Documents) -> Result<(), 
         None => {
             // A FunctionMesh: each member of its lists is a step.
             docs.meshes.push(name.clone());
-            for (list, kind) in [
-                ("functions", StepKind::Function),
-                ("sources", StepKind::Source),
-                ("sinks", StepKind::Sink),
-            ] {
+            for kind in StepKind::ALL {
+                let list = kind.plural();
                 let Some(Json::Array(members)) = spec.get(list) else {
                     continue;
                 };

@@ -231,7 +231,7 @@ fn warn_literal_secrets(
     for (k, v) in config {
         let here = format!("{path}.{k}");
         match v {
-            Json::String(s) if !s.is_empty() && crate::passes::looks_secret(k) => {
+            Json::String(s) if !s.is_empty() && crate::secrets::looks_secret(k) => {
                 warnings.push(format!(
                     "{who}: `{here}` holds a literal secret; imported as written, \
                      but `fmc check` refuses it: move it to a Secret"

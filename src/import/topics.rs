@@ -2,7 +2,7 @@
 //! kebab-case name and the schema its `typeClassName` / schema type imply. A topic read but
 //! produced by no imported step is declared `external`.
 
-use crate::codegen::spec::{schema_type, type_class};
+use crate::mapping::{schema_type, type_class};
 use crate::syntax::ast::Schema;
 
 use super::write;

@@ -199,7 +199,7 @@ mod tests {
         }
         let annotations = annotations.unwrap_or_default();
         assert_eq!(
-            crate::codegen::spec::value_to_json(&annotations[0].1.value),
+            crate::mapping::value_to_json(&annotations[0].1.value),
             nested
         );
     }

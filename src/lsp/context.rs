@@ -2,8 +2,8 @@
 //! (which is most of the time while typing): the kind of block around it, and the tokens of
 //! that block before it.
 
-use crate::format::lexer::{tokens, Kind, Token};
 use crate::language::Block;
+use crate::lexer::{tokens, Kind, Token};
 
 /// A bracketed region.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

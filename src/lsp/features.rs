@@ -25,9 +25,9 @@ use super::text::{apply_change, LineIndex};
 use super::worker::{self, Analysis};
 use super::{lock, Document, Failure, Shared};
 use crate::diag::{explain, SourceFile, Span};
-use crate::format::lexer::{tokens, Kind};
 use crate::language::{self, Block};
-use crate::syntax::ast::{self, MeshItem, Relaxation, TopicKind};
+use crate::lexer::{tokens, Kind};
+use crate::syntax::ast::{MeshItem, Relaxation, TopicKind};
 
 pub fn initialize_result() -> Value {
     let capabilities = ServerCapabilities {
@@ -367,22 +367,14 @@ fn describe_symbol(index: &Index, o: &Occurrence) -> String {
                 .map(|c| format!("\n- class: `{}`", c.value))
                 .unwrap_or_default();
             format!(
-                "**{} `{}`**\n\n- runtime: `{}`{class}\n- cluster: {}\n- resource: `{mesh}-{}` ({} of FunctionMesh `{mesh}`; a {} with --split)\n- reads: {}\n- writes: {}",
+                "**{} `{}`**\n\n- runtime: `{}`{class}\n- cluster: {}\n- resource: `{mesh}-{}` (spec.{}[] of FunctionMesh `{mesh}`; a {} with --split)\n- reads: {}\n- writes: {}",
                 step.kind.value.word(),
                 o.name,
                 step.runtime.value.word(),
                 facts.cluster.map_or_else(|| "not set".to_owned(), |c| format!("`{c}`")),
                 o.name,
-                match step.kind.value {
-                    ast::StepKind::Function => "spec.functions[]",
-                    ast::StepKind::Source => "spec.sources[]",
-                    ast::StepKind::Sink => "spec.sinks[]",
-                },
-                match step.kind.value {
-                    ast::StepKind::Function => "Function",
-                    ast::StepKind::Source => "Source",
-                    ast::StepKind::Sink => "Sink",
-                },
+                step.kind.value.plural(),
+                step.kind.value.kind(),
                 list(&facts.inputs.unwrap_or_default()),
                 list(&[facts.output, facts.log_topic, facts.dead_letter].into_iter().flatten().collect::<Vec<_>>()),
             )

@@ -2,7 +2,6 @@
 //! Analysis passes and code generation work on this, never on the raw syntax tree.
 
 mod settings;
-pub mod suggest;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -10,11 +9,11 @@ use std::sync::Arc;
 pub use settings::{StepSettings, Volume};
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
+use crate::suggest::help_for;
 use crate::syntax::ast::{
     self, ClusterSetting, Map, MeshItem, Name, Runtime, Schema, Setting, Spanned, StepKind,
     TopicKind, Value,
 };
-use suggest::help_for;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cluster {

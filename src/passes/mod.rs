@@ -11,7 +11,6 @@ mod values;
 
 /// How a schema reads in messages (and on the edges of `fmc graph`).
 pub use connectivity::describe as describe_schema;
-pub use secrets::looks_secret;
 /// The words each enumerated statement accepts (for editors: completion, hover).
 pub use values::{GUARANTEES, LOG_LEVELS, POSITIONS, PULL_POLICIES, SUBSCRIPTION_TYPES};
 

@@ -10,7 +10,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::model::{Mesh, Step};
 
 /// Longest custom-resource name whose derived names all fit their limits.
-pub const MAX_RESOURCE_NAME: usize = 43;
+pub const MAX_RESOURCE_NAME: usize = fm_desired::naming::MAX_NAME_LEN;
 
 pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
     for &step in steps {

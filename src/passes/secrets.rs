@@ -4,35 +4,8 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Mesh, Step};
+use crate::secrets::looks_secret;
 use crate::syntax::ast::{EnvValue, Map, Value};
-
-/// Key fragments that mark a value as a credential.
-const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "apikey",
-    "api_key",
-    "api-key",
-    "credential",
-    "privatekey",
-    "private_key",
-    "private-key",
-    "accesskey",
-    "access_key",
-    "access-key",
-];
-
-/// Key endings that say the value points at a credential instead of holding it
-/// (`passwordFile`, `tokenPath`, `secretName`, `tokenUrl`, …).
-const REFERENCE_ENDINGS: &[&str] = &["file", "path", "name", "ref", "url", "uri"];
-
-pub fn looks_secret(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| key.contains(w))
-        && !REFERENCE_ENDINGS.iter().any(|ending| key.ends_with(ending))
-}
 
 pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
     for &step in steps {
@@ -98,33 +71,4 @@ fn literal(span: crate::diag::Span, key: &str, context: &str) -> Diagnostic {
     .help(format!(
         "store it in a Kubernetes Secret and reference it instead: `env {{ {key}: secret \"name\" key \"key\" }}` (Pulsar IO connectors load sensitive fields of that name from the secrets provider)"
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::looks_secret;
-
-    #[test]
-    fn values_that_point_at_a_credential_are_not_credentials() {
-        for key in [
-            "password",
-            "DB_PASSWORD",
-            "apiKey",
-            "accessKeyId",
-            "clientSecret",
-            "token",
-        ] {
-            assert!(looks_secret(key), "{key}");
-        }
-        for key in [
-            "passwordFile",
-            "tokenPath",
-            "secretName",
-            "tokenUrl",
-            "url",
-            "topic",
-        ] {
-            assert!(!looks_secret(key), "{key}");
-        }
-    }
 }

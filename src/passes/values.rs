@@ -96,7 +96,7 @@ fn one_of(name: &Name, allowed: &[&str], what: &str, diagnostics: &mut Diagnosti
             format!("`{}` is not a {what}", name.value),
         )
         .primary(format!("expected one of: {}", allowed.join(", ")));
-        if let Some(help) = crate::model::suggest::help_for(&name.value, allowed.iter().copied()) {
+        if let Some(help) = crate::suggest::help_for(&name.value, allowed.iter().copied()) {
             d = d.help(help);
         }
         diagnostics.push(d);

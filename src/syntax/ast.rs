@@ -85,22 +85,8 @@ pub struct Defaults {
     pub body: Vec<Spanned<Setting>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum StepKind {
-    Function,
-    Source,
-    Sink,
-}
-
-impl StepKind {
-    pub fn word(self) -> &'static str {
-        match self {
-            StepKind::Function => "function",
-            StepKind::Source => "source",
-            StepKind::Sink => "sink",
-        }
-    }
-}
+/// A step is a Function, Source or Sink: the API's own notion of the three kinds.
+pub use fm_api::Kind as StepKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Runtime {
@@ -251,27 +237,44 @@ pub enum Relaxation {
 }
 
 impl Relaxation {
-    /// The words that name the relaxations, as written in a `security` block.
+    /// The words that name the relaxations, as written in a `security` block: each is
+    /// [`Relaxation::word`] of one variant.
     pub const WORDS: &'static [&'static str] = &[
-        "run-as-root",
-        "privilege-escalation",
-        "writable-root-filesystem",
-        "seccomp-unconfined",
-        "service-account-token",
-        "capabilities",
-        "no-limits",
+        Relaxation::RunAsRoot.word(),
+        Relaxation::PrivilegeEscalation.word(),
+        Relaxation::WritableRootFilesystem.word(),
+        Relaxation::SeccompUnconfined.word(),
+        Relaxation::ServiceAccountToken.word(),
+        Relaxation::CAPABILITIES,
+        Relaxation::NO_LIMITS,
     ];
+    /// The words of the relaxations that take arguments.
+    pub const CAPABILITIES: &'static str = "capabilities";
+    pub const NO_LIMITS: &'static str = "no-limits";
 
-    pub fn word(&self) -> &'static str {
+    pub const fn word(&self) -> &'static str {
         match self {
             Relaxation::RunAsRoot => "run-as-root",
             Relaxation::PrivilegeEscalation => "privilege-escalation",
             Relaxation::WritableRootFilesystem => "writable-root-filesystem",
             Relaxation::SeccompUnconfined => "seccomp-unconfined",
             Relaxation::ServiceAccountToken => "service-account-token",
-            Relaxation::Capabilities(_) => "capabilities",
-            Relaxation::NoLimits(_) => "no-limits",
+            Relaxation::Capabilities(_) => Relaxation::CAPABILITIES,
+            Relaxation::NoLimits(_) => Relaxation::NO_LIMITS,
         }
+    }
+
+    /// The relaxation a word names when it takes no argument.
+    pub fn without_argument(word: &str) -> Option<Relaxation> {
+        [
+            Relaxation::RunAsRoot,
+            Relaxation::PrivilegeEscalation,
+            Relaxation::WritableRootFilesystem,
+            Relaxation::SeccompUnconfined,
+            Relaxation::ServiceAccountToken,
+        ]
+        .into_iter()
+        .find(|r| r.word() == word)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Grammar rule names turned into words a user understands.
 
-use super::parse::Rule;
+use super::grammar::Rule;
 
 pub fn describe(rule: &Rule) -> String {
     let name = format!("{rule:?}");

@@ -3,9 +3,11 @@
 pub mod ast;
 mod depth;
 mod expected;
+mod grammar;
 mod parse;
 
-pub use parse::{parse, syntax_tree, Rule};
+pub use grammar::Rule;
+pub use parse::{parse, syntax_tree};
 
 /// Inputs larger than this are refused before parsing; real meshes are far smaller.
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;

@@ -8,12 +8,9 @@ use pest::Parser;
 use super::ast::*;
 use super::depth::check_depth;
 use super::expected::describe;
+use super::grammar::{MeshParser, Rule};
 use super::{MAX_DEPTH, MAX_FILE_BYTES, MAX_STEP_INSTANCES};
 use crate::diag::{Code, Diagnostic, Diagnostics, SourceFile, Span};
-
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/mesh.pest"]
-pub(super) struct MeshParser;
 
 type Result<T> = std::result::Result<T, Diagnostic>;
 
@@ -656,13 +653,9 @@ fn relaxation(pair: Pair<Rule>) -> Result<Spanned<Relaxation>> {
             )),
         }
     };
-    let relaxation = match word.as_str() {
-        "run-as-root" => no_argument(Relaxation::RunAsRoot)?,
-        "privilege-escalation" => no_argument(Relaxation::PrivilegeEscalation)?,
-        "writable-root-filesystem" => no_argument(Relaxation::WritableRootFilesystem)?,
-        "seccomp-unconfined" => no_argument(Relaxation::SeccompUnconfined)?,
-        "service-account-token" => no_argument(Relaxation::ServiceAccountToken)?,
-        "no-limits" => {
+    let relaxation = match (Relaxation::without_argument(word.as_str()), word.as_str()) {
+        (Some(simple), _) => no_argument(simple)?,
+        (None, Relaxation::NO_LIMITS) => {
             if args.iter().any(|a| a.as_rule() == Rule::list) {
                 return Err(Diagnostic::error(
                     Code::InvalidValue,
@@ -677,7 +670,7 @@ fn relaxation(pair: Pair<Rule>) -> Result<Spanned<Relaxation>> {
             }
             Relaxation::NoLimits(resources)
         }
-        "capabilities" => {
+        (None, Relaxation::CAPABILITIES) => {
             let list = match args {
                 [list] if list.as_rule() == Rule::list => value(list.clone())?,
                 _ => {
@@ -715,18 +708,17 @@ fn relaxation(pair: Pair<Rule>) -> Result<Spanned<Relaxation>> {
             }
             Relaxation::Capabilities(names)
         }
-        other => {
+        (None, other) => {
             let mut diagnostic = Diagnostic::error(
                 Code::InvalidValue,
                 span_of(word),
                 format!("`{other}` is not a security relaxation"),
             )
             .primary("unknown relaxation");
-            diagnostic =
-                match crate::model::suggest::help_for(other, Relaxation::WORDS.iter().copied()) {
-                    Some(help) => diagnostic.help(help),
-                    None => diagnostic.help(format!("one of: {}", Relaxation::WORDS.join(", "))),
-                };
+            diagnostic = match crate::suggest::help_for(other, Relaxation::WORDS.iter().copied()) {
+                Some(help) => diagnostic.help(help),
+                None => diagnostic.help(format!("one of: {}", Relaxation::WORDS.join(", "))),
+            };
             return Err(diagnostic);
         }
     };

@@ -5,6 +5,7 @@
 //! Shared by the compiler (whose output is these types) and the operator (whose input is).
 
 pub mod common;
+pub mod component;
 pub mod crds;
 pub mod function;
 pub mod load;
@@ -17,6 +18,7 @@ pub mod spec_common;
 pub mod status;
 pub mod yaml;
 
+pub use component::{AnyComponent, Component, Kind, SpecRef};
 pub use function::{Function, FunctionSpec};
 pub use mesh::{FunctionMesh, FunctionMeshSpec};
 pub use sink::{Sink, SinkSpec};

@@ -6,10 +6,11 @@ use fm_api::common::{
     AuthConfig, GenericRuntime, GoRuntime, JavaRuntime, LogTopicAgent, ProcessingGuarantee,
     PulsarMessaging, PythonRuntime, TlsConfig,
 };
+pub use fm_api::component::SpecRef;
 use fm_api::spec_common::CommonSpec;
-use fm_api::{FunctionSpec, SinkSpec, SourceSpec};
 
 use crate::naming::Kind;
+use crate::violation::Violation;
 
 /// The runtime block of a resource (exactly one is allowed).
 #[derive(Clone, Copy, Debug)]
@@ -32,14 +33,6 @@ impl RuntimeRef<'_> {
     }
 }
 
-/// Kind-specific part of the spec.
-#[derive(Clone, Copy, Debug)]
-pub enum Specific<'a> {
-    Function(&'a FunctionSpec),
-    Source(&'a SourceSpec),
-    Sink(&'a SinkSpec),
-}
-
 #[derive(Clone, Copy, Debug)]
 pub struct Component<'a> {
     pub kind: Kind,
@@ -50,12 +43,12 @@ pub struct Component<'a> {
     /// `metadata.uid`, absent when rendering offline.
     pub uid: Option<&'a str>,
     pub common: &'a CommonSpec,
-    pub specific: Specific<'a>,
+    pub specific: SpecRef<'a>,
     pub runtime: RuntimeRef<'a>,
 }
 
 /// Finds the single runtime block, or describes what is wrong with them.
-pub fn runtime_of(kind: Kind, common: &CommonSpec) -> Result<RuntimeRef<'_>, String> {
+pub fn runtime_of(kind: Kind, common: &CommonSpec) -> Result<RuntimeRef<'_>, Violation> {
     let r = &common.runtime;
     let mut found = Vec::new();
     if let Some(j) = &r.java {
@@ -71,19 +64,20 @@ pub fn runtime_of(kind: Kind, common: &CommonSpec) -> Result<RuntimeRef<'_>, Str
         found.push(RuntimeRef::Generic(g));
     }
     match (kind, found.as_slice()) {
-        (_, []) => Err(
-            "spec: one runtime block (java, python, golang or genericRuntime) is required".into(),
-        ),
+        (_, []) => Err(Violation::new(
+            "spec",
+            "one runtime block (java, python, golang or genericRuntime) is required",
+        )),
         (Kind::Function, [one]) => Ok(*one),
         (_, [RuntimeRef::Java(j)]) => Ok(RuntimeRef::Java(j)),
-        (_, [_]) => Err(format!(
-            "spec: a {} runs on the java runtime only",
-            kind.word()
+        (_, [_]) => Err(Violation::new(
+            "spec",
+            format!("a {} runs on the java runtime only", kind.word()),
         )),
-        (_, _) => Err(
-            "spec: java, python, golang and genericRuntime are mutually exclusive; set exactly one"
-                .into(),
-        ),
+        (_, _) => Err(Violation::new(
+            "spec",
+            "java, python, golang and genericRuntime are mutually exclusive; set exactly one",
+        )),
     }
 }
 
@@ -187,9 +181,7 @@ impl<'a> Component<'a> {
     /// get one; upstream's webhook makes `sidecar` their default agent.
     pub fn instance_log_topic(&self) -> String {
         match self.specific {
-            Specific::Function(_)
-                if self.common.log_topic_agent != Some(LogTopicAgent::Sidecar) =>
-            {
+            SpecRef::Function(_) if self.common.log_topic_agent != Some(LogTopicAgent::Sidecar) => {
                 self.common.log_topic.clone().unwrap_or_default()
             }
             _ => String::new(),
@@ -200,11 +192,7 @@ impl<'a> Component<'a> {
 impl<'a> Component<'a> {
     /// `(topics, topicPattern)` of a Function or Sink input.
     pub fn specific_input(&self) -> Option<(Vec<String>, Option<&'a str>)> {
-        let input = match self.specific {
-            Specific::Function(f) => f.input.as_ref(),
-            Specific::Sink(s) => s.input.as_ref(),
-            Specific::Source(_) => None,
-        }?;
+        let input = self.specific.input()?;
         Some((
             input.topics.clone().unwrap_or_default(),
             input.topic_pattern.as_deref(),

@@ -1,15 +1,17 @@
 //! Why desired objects could not be computed.
 
+use crate::violation::Violation;
+
 /// Every problem found, reported together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DesiredError {
-    /// The spec breaks a rule; one message per field problem, each starting with its path.
-    #[error("{kind} {namespace}/{name} is invalid: {}", .errors.join("; "))]
+    /// The spec breaks rules; every broken rule, with the field it is about.
+    #[error("{kind} {namespace}/{name} is invalid: {}", .errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Invalid {
         kind: String,
         namespace: String,
         name: String,
-        errors: Vec<String>,
+        errors: Vec<Violation>,
     },
     /// A generated object could not be serialised (reported rather than panicking).
     #[error("could not serialise {what}: {message}")]
@@ -32,7 +34,9 @@ impl DesiredError {
     /// The field messages of an `Invalid` error (flattened across `Many`).
     pub fn messages(&self) -> Vec<String> {
         match self {
-            DesiredError::Invalid { errors, .. } => errors.clone(),
+            DesiredError::Invalid { errors, .. } => {
+                errors.iter().map(ToString::to_string).collect()
+            }
             DesiredError::Serialize { message, .. } => vec![message.clone()],
             DesiredError::Many(all) => all.iter().flat_map(DesiredError::messages).collect(),
         }

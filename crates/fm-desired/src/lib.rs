@@ -28,6 +28,7 @@ pub mod security;
 pub mod service;
 pub mod statefulset;
 mod validate;
+mod violation;
 mod volumes;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -37,12 +38,13 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use fm_api::{Function, FunctionSpec, Sink, SinkSpec, Source, SourceSpec};
 
-pub use component::{Component, RuntimeRef, Specific};
+pub use component::{Component, RuntimeRef, SpecRef};
 pub use error::DesiredError;
-pub use mesh::{children_for_mesh, MeshChild};
+pub use mesh::{child_name, children_for_mesh};
 pub use naming::Kind;
 pub use options::{ClusterConfig, Options, RunnerImages};
 pub use render::render_stream;
+pub use violation::Violation;
 
 /// Everything that must exist for one Function, Source or Sink.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,20 +65,20 @@ impl DesiredObjects {
     }
 }
 
-/// Upstream's admission rules for a Function's spec, every problem as `field: message`;
+/// Upstream's admission rules for a Function's spec, every problem as a [`Violation`];
 /// empty when the operator would accept it. The rules read nothing but the spec. The
 /// compiler runs its output through these.
-pub fn validate_function(spec: &FunctionSpec) -> Vec<String> {
+pub fn validate_function(spec: &FunctionSpec) -> Vec<Violation> {
     validate::function_errors(spec)
 }
 
 /// Admission rules for a Source's spec (see [`validate_function`]).
-pub fn validate_source(spec: &SourceSpec) -> Vec<String> {
+pub fn validate_source(spec: &SourceSpec) -> Vec<Violation> {
     validate::source_errors(spec)
 }
 
 /// Admission rules for a Sink's spec (see [`validate_function`]).
-pub fn validate_sink(spec: &SinkSpec) -> Vec<String> {
+pub fn validate_sink(spec: &SinkSpec) -> Vec<Violation> {
     validate::sink_errors(spec)
 }
 
@@ -92,7 +94,7 @@ pub fn desired_for_function(
         &function.metadata,
         Kind::Function,
         &spec.common,
-        Specific::Function(&spec),
+        SpecRef::Function(&spec),
         cluster,
         options,
     )
@@ -110,7 +112,7 @@ pub fn desired_for_source(
         &source.metadata,
         Kind::Source,
         &spec.common,
-        Specific::Source(&spec),
+        SpecRef::Source(&spec),
         cluster,
         options,
     )
@@ -128,18 +130,18 @@ pub fn desired_for_sink(
         &sink.metadata,
         Kind::Sink,
         &spec.common,
-        Specific::Sink(&spec),
+        SpecRef::Sink(&spec),
         cluster,
         options,
     )
 }
 
 fn desired(
-    mut errors: Vec<String>,
+    mut errors: Vec<Violation>,
     meta: &ObjectMeta,
     kind: Kind,
     common: &fm_api::spec_common::CommonSpec,
-    specific: Specific<'_>,
+    specific: SpecRef<'_>,
     cluster: Option<&ClusterConfig>,
     options: &Options,
 ) -> Result<DesiredObjects, DesiredError> {
@@ -149,7 +151,7 @@ fn desired(
         .as_deref()
         .filter(|n| !n.is_empty())
         .unwrap_or("default");
-    let invalid = |errors: Vec<String>| DesiredError::Invalid {
+    let invalid = |errors: Vec<Violation>| DesiredError::Invalid {
         kind: kind.kind().to_owned(),
         namespace: namespace.to_owned(),
         name: name.to_owned(),

@@ -5,8 +5,6 @@
 //! `controllers/spec/utils.go`, `makeJobName`; `controllers/spec/common.go`,
 //! `MakeHeadlessServiceName` and `FunctionContainerName`).
 
-use std::fmt;
-
 /// Upstream's cap on resource names: `<n>-function` (52) plus the StatefulSet controller's
 /// `-<10 char revision hash>` stays within the 63-character label value limit.
 pub const MAX_NAME_LEN: usize = 43;
@@ -15,48 +13,9 @@ pub const MAX_STATEFULSET_NAME_LEN: usize = 52;
 /// DNS-1035 label limit (Service names).
 pub const MAX_SERVICE_NAME_LEN: usize = 63;
 
-/// Which kind of custom resource an object belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    Function,
-    Source,
-    Sink,
-}
+pub use fm_api::component::Kind;
 
-impl Kind {
-    /// The lower-case word used in names and labels.
-    pub fn word(self) -> &'static str {
-        match self {
-            Kind::Function => "function",
-            Kind::Source => "source",
-            Kind::Sink => "sink",
-        }
-    }
-
-    /// The custom resource kind.
-    pub fn kind(self) -> &'static str {
-        match self {
-            Kind::Function => "Function",
-            Kind::Source => "Source",
-            Kind::Sink => "Sink",
-        }
-    }
-
-    /// Name of the main container.
-    pub fn container_name(self) -> &'static str {
-        match self {
-            Kind::Function => "pulsar-function",
-            Kind::Source => "pulsar-source",
-            Kind::Sink => "pulsar-sink",
-        }
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kind())
-    }
-}
+use crate::violation::Violation;
 
 /// `<n>-<k>`: StatefulSet, HPA, and the `app.kubernetes.io/name` label.
 pub fn workload_name(name: &str, kind: Kind) -> String {
@@ -70,24 +29,30 @@ pub fn service_name(name: &str, kind: Kind) -> String {
 
 /// Checks that `name` yields valid object names: a DNS-1035 label (the Service name must be
 /// one, so the resource name must start with a letter) of at most [`MAX_NAME_LEN`] characters.
-/// Returns a message per problem.
-pub fn check_resource_name(name: &str) -> Vec<String> {
+/// Returns every problem.
+pub fn check_resource_name(name: &str) -> Vec<Violation> {
     let mut problems = Vec::new();
     if name.is_empty() {
-        problems.push("metadata.name: must not be empty".to_owned());
+        problems.push(Violation::new("metadata.name", "must not be empty"));
         return problems;
     }
     if name.len() > MAX_NAME_LEN {
-        problems.push(format!(
-            "metadata.name: `{name}` is {} characters; at most {MAX_NAME_LEN} are allowed so that \
-             the StatefulSet's pod revision label stays within 63 characters",
-            name.len()
+        problems.push(Violation::new(
+            "metadata.name",
+            format!(
+                "`{name}` is {} characters; at most {MAX_NAME_LEN} are allowed so that \
+                 the StatefulSet's pod revision label stays within 63 characters",
+                name.len()
+            ),
         ));
     }
     if !is_dns1035_label(name) {
-        problems.push(format!(
-            "metadata.name: `{name}` must consist of lower-case letters, digits and '-', start with \
-             a letter and end with a letter or digit (the headless Service name is derived from it)"
+        problems.push(Violation::new(
+            "metadata.name",
+            format!(
+                "`{name}` must consist of lower-case letters, digits and '-', start with \
+                 a letter and end with a letter or digit (the headless Service name is derived from it)"
+            ),
         ));
     }
     problems

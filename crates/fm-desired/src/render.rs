@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 
 use fm_api::load::{Document, Loaded};
+use fm_api::AnyComponent;
 use serde::Serialize;
 
 use crate::error::DesiredError;
-use crate::mesh::{children_for_mesh, MeshChild};
+use crate::mesh::children_for_mesh;
 use crate::options::{ClusterConfig, Options};
 use crate::{desired_for_function, desired_for_sink, desired_for_source, DesiredObjects};
 
@@ -79,12 +80,12 @@ pub fn render_stream(docs: &[Loaded], options: &Options) -> Result<String, Desir
                 let mut child_errors = Vec::new();
                 for child in &children {
                     let r = match child {
-                        MeshChild::Function(f) => push_yaml(&mut out, "Function", f)
+                        AnyComponent::Function(f) => push_yaml(&mut out, "Function", f)
                             .and_then(|_| emit_function(&mut out, f)),
-                        MeshChild::Source(s) => {
+                        AnyComponent::Source(s) => {
                             push_yaml(&mut out, "Source", s).and_then(|_| emit_source(&mut out, s))
                         }
-                        MeshChild::Sink(s) => {
+                        AnyComponent::Sink(s) => {
                             push_yaml(&mut out, "Sink", s).and_then(|_| emit_sink(&mut out, s))
                         }
                     };

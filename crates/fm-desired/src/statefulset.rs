@@ -12,29 +12,36 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::command::{self, Plan};
-use crate::component::{Component, RuntimeRef, Specific};
+use crate::component::{Component, RuntimeRef, SpecRef};
 use crate::download::{self, Location};
 use crate::labels::{self, Labels, METRICS_PORT};
 use crate::options::{ClusterConfig, Options};
 use crate::security;
 use crate::service::PORTS;
+use crate::violation::Violation;
 use crate::volumes;
 
 /// The image of the main container: the spec's, else the runner for its runtime.
-pub fn image(c: &Component<'_>, options: &Options) -> Result<String, String> {
+pub fn image(c: &Component<'_>, options: &Options) -> Result<String, Violation> {
     if let Some(image) = c.common.image.as_deref().filter(|i| !i.is_empty()) {
         return Ok(image.to_owned());
     }
     let images = &options.runner_images;
     match (c.specific, c.runtime) {
-        (Specific::Function(_), RuntimeRef::Java(_)) => Ok(images.java.clone()),
-        (Specific::Function(_), RuntimeRef::Python(_)) => Ok(images.python.clone()),
-        (Specific::Function(_), RuntimeRef::Go(_)) => Ok(images.go.clone()),
-        (Specific::Function(_), RuntimeRef::Generic(g)) => images
-            .generic
-            .get(&g.language)
-            .cloned()
-            .ok_or_else(|| format!("genericRuntime.language: no runner image is configured for `{}`; set spec.image", g.language)),
+        (SpecRef::Function(_), RuntimeRef::Java(_)) => Ok(images.java.clone()),
+        (SpecRef::Function(_), RuntimeRef::Python(_)) => Ok(images.python.clone()),
+        (SpecRef::Function(_), RuntimeRef::Go(_)) => Ok(images.go.clone()),
+        (SpecRef::Function(_), RuntimeRef::Generic(g)) => {
+            images.generic.get(&g.language).cloned().ok_or_else(|| {
+                Violation::new(
+                    "genericRuntime.language",
+                    format!(
+                        "no runner image is configured for `{}`; set spec.image",
+                        g.language
+                    ),
+                )
+            })
+        }
         // A connector fetched from the package service runs on the plain Java runner; a
         // built-in one needs the image that ships the connectors.
         (_, runtime) => match download::classify(runtime.package().1) {
@@ -78,7 +85,7 @@ fn env_from(prefix: Option<&str>, m: &fm_api::common::PulsarMessaging) -> Vec<En
 /// var per `secretsMap` entry, `pod.env`, then runtime extras. Names are unique — server-side
 /// apply rejects a list with a repeated merge key — the later definition winning in the
 /// earlier one's place; redefining `POD_NAME` is an error.
-fn env(c: &Component<'_>, plan: &Plan, problems: &mut Vec<String>) -> Vec<EnvVar> {
+fn env(c: &Component<'_>, plan: &Plan, problems: &mut Vec<Violation>) -> Vec<EnvVar> {
     let mut env = vec![EnvVar {
         name: "POD_NAME".into(),
         value: None,
@@ -119,10 +126,10 @@ fn env(c: &Component<'_>, plan: &Plan, problems: &mut Vec<String>) -> Vec<EnvVar
     let mut unique: Vec<EnvVar> = Vec::with_capacity(env.len());
     for var in env {
         match unique.iter_mut().find(|u| u.name == var.name) {
-            Some(_) if var.name == "POD_NAME" => problems.push(
-                "pod.env / secretsMap: `POD_NAME` is reserved (the instance id is derived from it)"
-                    .into(),
-            ),
+            Some(_) if var.name == "POD_NAME" => problems.push(Violation::new(
+                "pod.env",
+                "`POD_NAME` is reserved (the instance id is derived from it); set it neither in pod.env nor in secretsMap",
+            )),
             Some(existing) => *existing = var,
             None => unique.push(var),
         }
@@ -230,7 +237,7 @@ pub fn build(
     metadata: ObjectMeta,
     selector: &Labels,
     service_name: &str,
-) -> Result<StatefulSet, Vec<String>> {
+) -> Result<StatefulSet, Vec<Violation>> {
     let mut problems = Vec::new();
     let image = image(c, options).map_err(|e| vec![e])?;
     let plan = command::plan(c, &image, options);
@@ -304,10 +311,13 @@ pub fn build(
         .map(|c| c.name.as_str())
     {
         if !names.insert(name) {
-            return Err(vec![format!(
-                "pod.sidecars / pod.initContainers: the container name `{name}` is used twice (`{}` and `{}` are taken)",
-                c.kind.container_name(),
-                download::DOWNLOADER_CONTAINER
+            return Err(vec![Violation::new(
+                "pod.sidecars",
+                format!(
+                    "the container name `{name}` is used twice among pod.sidecars and pod.initContainers (`{}` and `{}` are taken)",
+                    c.kind.container_name(),
+                    download::DOWNLOADER_CONTAINER
+                ),
             )]);
         }
     }
@@ -336,7 +346,7 @@ pub fn build(
     );
 
     let (claims, retention) = match c.specific {
-        Specific::Function(f) => (
+        SpecRef::Function(f) => (
             f.volume_claim_templates.clone().filter(|v| !v.is_empty()),
             f.persistent_volume_claim_retention_policy.clone(),
         ),

@@ -14,22 +14,26 @@ use fm_api::{Function, FunctionSpec, Sink, SinkSpec, Source, SourceSpec};
 
 use crate::hpa::builtin_rule;
 use crate::quantity;
+use crate::violation::Violation;
 
-fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
+fn common_rules(common: &CommonSpec, errors: &mut Vec<Violation>) {
     match common
         .pulsar
         .as_ref()
         .and_then(|p| p.pulsar_config.as_deref())
     {
         Some(cm) if !cm.is_empty() => {}
-        _ => errors.push(
-            "pulsar.pulsarConfig: required (the ConfigMap with webServiceURL and brokerServiceURL)"
-                .into(),
-        ),
+        _ => errors.push(Violation::new(
+            "pulsar.pulsarConfig",
+            "required (the ConfigMap with webServiceURL and brokerServiceURL)",
+        )),
     }
     if let Some(p) = &common.pulsar_package_service {
         if p.pulsar_config.as_deref().is_none_or(str::is_empty) {
-            errors.push("pulsarPackageService.pulsarConfig: required".into());
+            errors.push(Violation::new(
+                "pulsarPackageService.pulsarConfig",
+                "required",
+            ));
         }
     }
     for (label, m) in [
@@ -41,8 +45,9 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
     ] {
         if let Some(a) = m.and_then(|m| m.auth_config.as_ref()) {
             if a.oauth2_config.is_some() == a.generic_auth.is_some() {
-                errors.push(format!(
-                    "{label}.authConfig: set exactly one of oauth2Config and genericAuth"
+                errors.push(Violation::new(
+                    format!("{label}.authConfig"),
+                    "set exactly one of oauth2Config and genericAuth",
                 ));
             }
         }
@@ -50,27 +55,38 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
 
     let replicas = common.replicas;
     if let Some(r) = replicas.filter(|r| *r < 0) {
-        errors.push(format!("replicas: must be >= 0, got {r}"));
+        errors.push(Violation::new("replicas", format!("must be >= 0, got {r}")));
     }
     if let Some(m) = common.min_replicas.filter(|m| *m < 0) {
-        errors.push(format!("minReplicas: must be >= 0, got {m}"));
+        errors.push(Violation::new(
+            "minReplicas",
+            format!("must be >= 0, got {m}"),
+        ));
     }
     if let Some(max) = common.max_replicas {
         if max < 1 {
-            errors.push(format!("maxReplicas: must be >= 1, got {max}"));
+            errors.push(Violation::new(
+                "maxReplicas",
+                format!("must be >= 1, got {max}"),
+            ));
         }
         if let Some(min) = common.min_replicas.filter(|m| *m > max) {
-            errors.push(format!(
-                "minReplicas: {min} is greater than maxReplicas {max}"
+            errors.push(Violation::new(
+                "minReplicas",
+                format!("{min} is greater than maxReplicas {max}"),
             ));
         }
         if let Some(r) = replicas.filter(|r| *r > max) {
-            errors.push(format!("replicas: {r} is greater than maxReplicas {max}"));
+            errors.push(Violation::new(
+                "replicas",
+                format!("{r} is greater than maxReplicas {max}"),
+            ));
         }
         if common.pod.as_ref().and_then(|p| p.vpa.as_ref()).is_some() {
-            errors.push(
-                "pod.vpa: cannot be combined with maxReplicas (HPA and VPA would fight)".into(),
-            );
+            errors.push(Violation::new(
+                "pod.vpa",
+                "cannot be combined with maxReplicas (HPA and VPA would fight)",
+            ));
         }
     }
 
@@ -82,11 +98,9 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
         let mut seen = Vec::new();
         for rule in rules {
             match builtin_rule(rule) {
-                None => errors.push(format!(
-                    "pod.builtinAutoscaler: unknown rule `{rule}` (AverageUtilization{{CPU,Memory}}Percent{{80,50,20}})"
-                )),
+                None => errors.push(Violation::new("pod.builtinAutoscaler", format!("unknown rule `{rule}` (AverageUtilization{{CPU,Memory}}Percent{{80,50,20}})"))),
                 Some((resource, _)) if seen.contains(&resource) => {
-                    errors.push(format!("pod.builtinAutoscaler: more than one {resource} rule"))
+                    errors.push(Violation::new("pod.builtinAutoscaler", format!("more than one {resource} rule")))
                 }
                 Some((resource, _)) => seen.push(resource),
             }
@@ -104,13 +118,14 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
         for (which, map) in [("requests", &res.requests), ("limits", &res.limits)] {
             for (k, q) in map.iter().flatten() {
                 match quantity::to_millis(q) {
-                    None => errors.push(format!(
-                        "resources.{which}.{k}: `{}` is not a quantity",
-                        q.0
+                    None => errors.push(Violation::new(
+                        format!("resources.{which}.{k}"),
+                        format!("`{}` is not a quantity", q.0),
                     )),
-                    Some(v) if v < 0 => {
-                        errors.push(format!("resources.{which}.{k}: must not be negative"))
-                    }
+                    Some(v) if v < 0 => errors.push(Violation::new(
+                        format!("resources.{which}.{k}"),
+                        "must not be negative",
+                    )),
                     Some(_) => {}
                 }
             }
@@ -122,8 +137,9 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
                 lim.as_ref().and_then(quantity::to_millis),
             ) {
                 if req > lim {
-                    errors.push(format!(
-                        "resources.requests.{k}: greater than resources.limits.{k}"
+                    errors.push(Violation::new(
+                        format!("resources.requests.{k}"),
+                        format!("greater than resources.limits.{k}"),
                     ));
                 }
             }
@@ -134,8 +150,9 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
         if secret.path.as_deref().is_none_or(str::is_empty)
             || secret.key.as_deref().is_none_or(str::is_empty)
         {
-            errors.push(format!(
-                "secretsMap.{name}: `path` (the Secret) and `key` are required"
+            errors.push(Violation::new(
+                format!("secretsMap.{name}"),
+                "`path` (the Secret) and `key` are required",
             ));
         }
     }
@@ -144,35 +161,42 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<String>) {
     let class_missing = common.class_name.as_deref().is_none_or(str::is_empty);
     if let Some(j) = &r.java {
         if j.jar.is_empty() {
-            errors.push("java.jar: required".into());
+            errors.push(Violation::new("java.jar", "required"));
         }
         if class_missing {
-            errors.push("className: required for the java runtime".into());
+            errors.push(Violation::new("className", "required for the java runtime"));
         }
         for (i, opt) in j.java_opts.iter().flatten().enumerate() {
             if let Err(e) = crate::quoting::shell_words(opt) {
-                errors.push(format!(
-                    "java.javaOpts[{i}]: {e} (each entry is read as shell words, as upstream's script does)"
+                errors.push(Violation::new(
+                    format!("java.javaOpts[{i}]"),
+                    format!("{e} (each entry is read as shell words, as upstream's script does)"),
                 ));
             }
         }
     }
     if let Some(p) = &r.python {
         if p.py.is_empty() {
-            errors.push("python.py: required".into());
+            errors.push(Violation::new("python.py", "required"));
         }
         if class_missing {
-            errors.push("className: required for the python runtime".into());
+            errors.push(Violation::new(
+                "className",
+                "required for the python runtime",
+            ));
         }
     }
     if let Some(g) = &r.golang {
         if g.go.is_empty() {
-            errors.push("golang.go: required".into());
+            errors.push(Violation::new("golang.go", "required"));
         }
     }
     if let Some(g) = &r.generic_runtime {
         if g.function_file.is_empty() || g.language.is_empty() {
-            errors.push("genericRuntime: functionFile and language are required".into());
+            errors.push(Violation::new(
+                "genericRuntime",
+                "functionFile and language are required",
+            ));
         }
     }
 }
@@ -185,30 +209,42 @@ fn processing_rules(
     dead_letter_topic: Option<&str>,
     retain_ordering: Option<bool>,
     retain_key_ordering: Option<bool>,
-    errors: &mut Vec<String>,
+    errors: &mut Vec<Violation>,
 ) {
     let effectively_once = guarantee == Some(ProcessingGuarantee::EffectivelyOnce);
     if effectively_once && timeout.is_some_and(|t| t != 0) {
-        errors.push("timeout: not allowed with processingGuarantee effectively_once".into());
+        errors.push(Violation::new(
+            "timeout",
+            "not allowed with processingGuarantee effectively_once",
+        ));
     }
     if effectively_once && max_retry.is_some_and(|m| m > 0) {
-        errors
-            .push("maxMessageRetry: not allowed with processingGuarantee effectively_once".into());
+        errors.push(Violation::new(
+            "maxMessageRetry",
+            "not allowed with processingGuarantee effectively_once",
+        ));
     }
     if dead_letter_topic.is_some_and(|d| !d.is_empty()) && max_retry.is_none_or(|m| m <= 0) {
-        errors.push("deadLetterTopic: requires maxMessageRetry > 0".into());
+        errors.push(Violation::new(
+            "deadLetterTopic",
+            "requires maxMessageRetry > 0",
+        ));
     }
     let (ordering, key_ordering) = (
         retain_ordering.unwrap_or(false),
         retain_key_ordering.unwrap_or(false),
     );
     if effectively_once && key_ordering {
-        errors.push(
-            "retainKeyOrdering: not allowed with processingGuarantee effectively_once".into(),
-        );
+        errors.push(Violation::new(
+            "retainKeyOrdering",
+            "not allowed with processingGuarantee effectively_once",
+        ));
     }
     if ordering && key_ordering {
-        errors.push("retainOrdering and retainKeyOrdering: set at most one".into());
+        errors.push(Violation::new(
+            "retainKeyOrdering",
+            "cannot be combined with retainOrdering; set at most one",
+        ));
     }
 }
 
@@ -223,14 +259,17 @@ fn input_topics(input: Option<&InputConf>) -> Vec<String> {
     topics
 }
 
-fn input_rules(input: Option<&InputConf>, output_topic: Option<&str>, errors: &mut Vec<String>) {
+fn input_rules(input: Option<&InputConf>, output_topic: Option<&str>, errors: &mut Vec<Violation>) {
     let topics = input_topics(input);
     if topics.is_empty() {
-        errors.push("input: at least one input topic (topics, topicPattern, customSerdeSources, customSchemaSources or sourceSpecs) is required".into());
+        errors.push(Violation::new("input", "at least one input topic (topics, topicPattern, customSerdeSources, customSchemaSources or sourceSpecs) is required"));
     }
     if let Some(out) = output_topic.filter(|o| !o.is_empty()) {
         if topics.iter().any(|t| t == out) {
-            errors.push(format!("output.topic: `{out}` is also an input topic"));
+            errors.push(Violation::new(
+                "output.topic",
+                format!("`{out}` is also an input topic"),
+            ));
         }
     }
     for (topic, spec) in input
@@ -239,20 +278,21 @@ fn input_rules(input: Option<&InputConf>, output_topic: Option<&str>, errors: &m
         .flatten()
     {
         if spec.receiver_queue_size.is_some_and(|r| r < 0) {
-            errors.push(format!(
-                "input.sourceSpecs.{topic}.receiverQueueSize: must be >= 0"
+            errors.push(Violation::new(
+                format!("input.sourceSpecs.{topic}.receiverQueueSize"),
+                "must be >= 0",
             ));
         }
     }
 }
 
 /// The spec to build from, and every problem found in it.
-pub fn prepare_function(f: &Function) -> (FunctionSpec, Vec<String>) {
+pub fn prepare_function(f: &Function) -> (FunctionSpec, Vec<Violation>) {
     (f.spec.clone(), function_errors(&f.spec))
 }
 
 /// Every problem in a Function's spec.
-pub fn function_errors(s: &FunctionSpec) -> Vec<String> {
+pub fn function_errors(s: &FunctionSpec) -> Vec<Violation> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
     processing_rules(
@@ -275,10 +315,10 @@ pub fn function_errors(s: &FunctionSpec) -> Vec<String> {
         let by_count = w.window_length_count.is_some();
         let by_time = w.window_length_duration_ms.is_some();
         if by_count == by_time {
-            errors.push(
-                "windowConfig: set exactly one of windowLengthCount and windowLengthDurationMs"
-                    .into(),
-            );
+            errors.push(Violation::new(
+                "windowConfig",
+                "set exactly one of windowLengthCount and windowLengthDurationMs",
+            ));
         }
         let positive = [
             ("windowLengthCount", w.window_length_count.map(i64::from)),
@@ -291,7 +331,10 @@ pub fn function_errors(s: &FunctionSpec) -> Vec<String> {
         ];
         for (field, value) in positive {
             if value.is_some_and(|v| v <= 0) {
-                errors.push(format!("windowConfig.{field}: must be > 0"));
+                errors.push(Violation::new(
+                    format!("windowConfig.{field}"),
+                    "must be > 0",
+                ));
             }
         }
     }
@@ -299,38 +342,44 @@ pub fn function_errors(s: &FunctionSpec) -> Vec<String> {
 }
 
 /// The spec to build from, and every problem found in it.
-pub fn prepare_source(src: &Source) -> (SourceSpec, Vec<String>) {
+pub fn prepare_source(src: &Source) -> (SourceSpec, Vec<Violation>) {
     (src.spec.clone(), source_errors(&src.spec))
 }
 
 /// Every problem in a Source's spec.
-pub fn source_errors(s: &SourceSpec) -> Vec<String> {
+pub fn source_errors(s: &SourceSpec) -> Vec<Violation> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
     if s.source_config.is_none() {
-        errors.push("sourceConfig: required (the connector's configuration)".into());
+        errors.push(Violation::new(
+            "sourceConfig",
+            "required (the connector's configuration)",
+        ));
     }
     if s.output
         .as_ref()
         .and_then(|o| o.topic.as_deref())
         .is_none_or(str::is_empty)
     {
-        errors.push("output.topic: required for a source".into());
+        errors.push(Violation::new("output.topic", "required for a source"));
     }
     errors
 }
 
 /// The spec to build from, and every problem found in it.
-pub fn prepare_sink(sink: &Sink) -> (SinkSpec, Vec<String>) {
+pub fn prepare_sink(sink: &Sink) -> (SinkSpec, Vec<Violation>) {
     (sink.spec.clone(), sink_errors(&sink.spec))
 }
 
 /// Every problem in a Sink's spec.
-pub fn sink_errors(s: &SinkSpec) -> Vec<String> {
+pub fn sink_errors(s: &SinkSpec) -> Vec<Violation> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
     if s.sink_config.is_none() {
-        errors.push("sinkConfig: required (the connector's configuration)".into());
+        errors.push(Violation::new(
+            "sinkConfig",
+            "required (the connector's configuration)",
+        ));
     }
     processing_rules(
         s.common.processing_guarantee,

@@ -10,10 +10,11 @@ use k8s_openapi::api::core::v1::{
 
 use crate::command::auth::{self, Mounts};
 use crate::command::{LogFiles, Plan};
-use crate::component::{Component, Specific};
+use crate::component::Component;
 use crate::download::{DOWNLOAD_DIR, DOWNLOAD_VOLUME};
 use crate::logging::{JavaLogSetup, PythonLogSetup, JAVA_LOG_DIR};
 use crate::naming::volume_name;
+use crate::violation::Violation;
 
 /// Writable paths of the Java and Go runners, backed by emptyDirs under a read-only root:
 /// instance and GC logs, heap dumps, and `java.io.tmpdir` (where connector NARs unpack).
@@ -31,7 +32,7 @@ pub const DOWNLOADER_HOME: &str = "/tmp";
 pub struct PodFiles {
     pub volumes: Vec<Volume>,
     pub mounts: Vec<VolumeMount>,
-    pub problems: Vec<String>,
+    pub problems: Vec<Violation>,
 }
 
 impl PodFiles {
@@ -39,10 +40,13 @@ impl PodFiles {
         match self.volumes.iter().find(|v| v.name == volume.name) {
             // Two credentials from the same Secret key share one volume.
             Some(existing) if *existing == volume => {}
-            Some(_) => self.problems.push(format!(
-                "pod.volumes: the volume name `{}` is used by two different volumes (names of generated \
-                 volumes: fm-*, <secret>-<key>, <configmap>-java-log-conf / -python-log-conf)",
-                volume.name
+            Some(_) => self.problems.push(Violation::new(
+                "pod.volumes",
+                format!(
+                    "the volume name `{}` is used by two different volumes (names of generated \
+                     volumes: fm-*, <secret>-<key>, <configmap>-java-log-conf / -python-log-conf)",
+                    volume.name
+                ),
             )),
             None => self.volumes.push(volume),
         }
@@ -55,8 +59,10 @@ impl PodFiles {
                 .iter()
                 .any(|m| m.mount_path == path && m.name == name)
             {
-                self.problems
-                    .push(format!("volumeMounts: two volumes are mounted at `{path}`"));
+                self.problems.push(Violation::new(
+                    "volumeMounts",
+                    format!("two volumes are mounted at `{path}`"),
+                ));
             }
             return;
         }
@@ -160,9 +166,9 @@ pub fn pod_files(c: &Component<'_>, plan: &Plan, read_only_root: bool) -> PodFil
     }
     for m in c.common.volume_mounts.iter().flatten() {
         if f.mounts.iter().any(|x| x.mount_path == m.mount_path) {
-            f.problems.push(format!(
-                "volumeMounts: two volumes are mounted at `{}`",
-                m.mount_path
+            f.problems.push(Violation::new(
+                "volumeMounts",
+                format!("two volumes are mounted at `{}`", m.mount_path),
             ));
         } else {
             f.mounts.push(m.clone());
@@ -172,11 +178,7 @@ pub fn pod_files(c: &Component<'_>, plan: &Plan, read_only_root: bool) -> PodFil
     // package service's credentials.
     f.credentials(c.pulsar(), Mounts::MAIN);
 
-    let (input, output) = match c.specific {
-        Specific::Function(s) => (s.input.as_ref(), s.output.as_ref()),
-        Specific::Source(s) => (None, s.output.as_ref()),
-        Specific::Sink(s) => (s.input.as_ref(), None),
-    };
+    let (input, output) = (c.specific.input(), c.specific.output());
     f.crypto(
         output
             .and_then(|o| o.producer_conf.as_ref())

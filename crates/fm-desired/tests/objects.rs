@@ -4,8 +4,8 @@
 mod common;
 
 use fm_api::load::Document;
-use fm_api::{Function, FunctionMesh};
-use fm_desired::{children_for_mesh, desired_for_function, DesiredError, MeshChild, Options};
+use fm_api::{AnyComponent, Function, FunctionMesh};
+use fm_desired::{children_for_mesh, desired_for_function, DesiredError, Options};
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 
 fn function(yaml: &str) -> Function {
@@ -277,7 +277,11 @@ spec:
         panic!("{err}")
     };
     assert_eq!(kind, "Function");
-    let joined = errors.join("\n");
+    let joined = errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(joined.contains("metadata.name"), "{joined}");
     assert!(joined.contains("replicas"), "{joined}");
     assert!(joined.contains("pulsar.pulsarConfig"), "{joined}");
@@ -303,12 +307,12 @@ fn mesh_children() {
     mesh.metadata.namespace = Some("ns".into());
     mesh.metadata.uid = Some("mesh-uid".into());
     let children = children_for_mesh(&mesh).expect("children");
-    let names: Vec<&str> = children.iter().map(MeshChild::name).collect();
+    let names: Vec<&str> = children.iter().map(AnyComponent::name).collect();
     assert_eq!(
         names,
         ["functionmesh-sample-ex1", "functionmesh-sample-ex2"]
     );
-    let MeshChild::Function(first) = &children[0] else {
+    let AnyComponent::Function(first) = &children[0] else {
         panic!("function")
     };
     assert_eq!(first.metadata.namespace.as_deref(), Some("ns"));

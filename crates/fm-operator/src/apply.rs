@@ -107,7 +107,7 @@ pub async fn apply_hpa(
     let body = match version {
         HpaVersion::V2 => {
             let mut v = serde_json::to_value(hpa)?;
-            v["apiVersion"] = "autoscaling/v2".into();
+            v["apiVersion"] = version.api_version().into();
             v["kind"] = "HorizontalPodAutoscaler".into();
             v
         }

@@ -1,12 +1,12 @@
-//! Function, Source and Sink behave alike for the operator; this trait is what differs.
+//! Function, Source and Sink behave alike for the operator: what they share comes from
+//! [`fm_api::Component`]; this trait adds the one thing that differs, their desired-state
+//! function.
 
-use fm_api::spec_common::CommonSpec;
-use fm_api::status::ComponentStatus;
-use fm_api::{Function, Sink, Source};
-use fm_desired::{ClusterConfig, DesiredError, DesiredObjects, Kind, Options};
+use fm_api::{Component, Function, Sink, Source};
+use fm_desired::{ClusterConfig, DesiredError, DesiredObjects, Options};
 
 pub trait ComponentKind:
-    kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+    Component
     + Clone
     + std::fmt::Debug
     + serde::Serialize
@@ -15,9 +15,6 @@ pub trait ComponentKind:
     + Sync
     + 'static
 {
-    const KIND: Kind;
-    fn common(&self) -> &CommonSpec;
-    fn status(&self) -> Option<&ComponentStatus>;
     fn desired(
         &self,
         cluster: Option<&ClusterConfig>,
@@ -25,17 +22,9 @@ pub trait ComponentKind:
     ) -> Result<DesiredObjects, DesiredError>;
 }
 
-/// The three kinds differ only in their desired-state function.
 macro_rules! component_kind {
-    ($ty:ty, $kind:expr, $desired:path) => {
+    ($ty:ty, $desired:path) => {
         impl ComponentKind for $ty {
-            const KIND: Kind = $kind;
-            fn common(&self) -> &CommonSpec {
-                &self.spec.common
-            }
-            fn status(&self) -> Option<&ComponentStatus> {
-                self.status.as_ref()
-            }
             fn desired(
                 &self,
                 cluster: Option<&ClusterConfig>,
@@ -47,6 +36,6 @@ macro_rules! component_kind {
     };
 }
 
-component_kind!(Function, Kind::Function, fm_desired::desired_for_function);
-component_kind!(Source, Kind::Source, fm_desired::desired_for_source);
-component_kind!(Sink, Kind::Sink, fm_desired::desired_for_sink);
+component_kind!(Function, fm_desired::desired_for_function);
+component_kind!(Source, fm_desired::desired_for_source);
+component_kind!(Sink, fm_desired::desired_for_sink);

@@ -3,7 +3,7 @@
 use fm_api::common::JavaRuntime;
 
 use super::{join, shared_args, write_file, LogFiles, Package, Plan, PRELUDE};
-use crate::component::{Component, Specific};
+use crate::component::{Component, SpecRef};
 use crate::details::FunctionDetails;
 use crate::logging::{self, JavaLogSetup};
 use crate::quantity;
@@ -114,7 +114,7 @@ pub fn plan(
     words.push(lit("--jar"));
     words.push(lit(&package.path));
     words.extend(shared_args(c, details, TLS_ALLOW_INSECURE_FLAG));
-    if let Specific::Function(f) = c.specific {
+    if let SpecRef::Function(f) = c.specific {
         if f.source_config.is_some() || f.sink_config.is_some() {
             words.extend([lit("--connectors_directory"), lit(CONNECTORS_DIR)]);
         }
@@ -132,7 +132,7 @@ pub fn plan(
             words.extend([lit("--state_storage_impl_class"), lit(&provider.class_name)]);
         }
     }
-    if let Specific::Function(f) = c.specific {
+    if let SpecRef::Function(f) = c.specific {
         if let Some(n) = f.max_pending_async_requests {
             words.extend([lit("--pending_async_requests"), lit(n.to_string())]);
         }

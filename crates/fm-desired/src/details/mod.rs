@@ -9,7 +9,7 @@ mod source;
 
 pub use model::FunctionDetails;
 
-use crate::component::{Component, Specific};
+use crate::component::{Component, SpecRef};
 
 /// Class the instance runs for connectors: records pass through unchanged.
 pub const IDENTITY_FUNCTION: &str = "org.apache.pulsar.functions.api.utils.IdentityFunction";
@@ -21,8 +21,8 @@ pub const BATCH_SOURCE_EXECUTOR: &str =
 /// Builds the function details of any component.
 pub fn build(c: &Component<'_>) -> FunctionDetails {
     match c.specific {
-        Specific::Function(spec) => function::build(c, spec),
-        Specific::Source(spec) => source::build(c, spec),
-        Specific::Sink(spec) => sink::build(c, spec),
+        SpecRef::Function(spec) => function::build(c, spec),
+        SpecRef::Source(spec) => source::build(c, spec),
+        SpecRef::Sink(spec) => sink::build(c, spec),
     }
 }

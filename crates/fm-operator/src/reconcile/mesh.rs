@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use fm_api::status::{ComponentStatus, ResourceCondition};
+use fm_api::{AnyComponent, Component, Kind};
 use fm_api::{Function, FunctionMesh, Sink, Source};
-use fm_desired::MeshChild;
 use kube::api::{Api, ListParams};
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
@@ -20,6 +20,7 @@ use super::RESYNC;
 use crate::apply::{apply, delete_if_exists};
 use crate::context::{Context, MANAGED_ANNOTATION};
 use crate::error::{check_owner, Error, Result};
+use crate::kinds::ComponentKind;
 
 pub async fn reconcile(mesh: Arc<FunctionMesh>, ctx: Arc<Context>) -> Result<Action> {
     let started = Instant::now();
@@ -114,46 +115,16 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         }
     };
 
-    let mut functions_status = BTreeMap::new();
-    let mut sources_status = BTreeMap::new();
-    let mut sinks_status = BTreeMap::new();
+    // Conditions of the children, per kind (the mesh's status lists each kind apart).
+    let mut kind_status: BTreeMap<Kind, BTreeMap<String, ResourceCondition>> = BTreeMap::new();
     for child in &children {
         let child_name = child.name().to_owned();
-        let (ready, item) = match child {
-            MeshChild::Function(f) => {
-                let existing = functions.get_opt(&child_name).await?;
-                owned_or_absent(existing.as_ref(), mesh)?;
-                let applied = apply(
-                    &functions,
-                    &child_name,
-                    &without_scaled_replicas(f, existing.is_some(), f.spec.common.max_replicas),
-                )
-                .await?;
-                (child_ready(applied.status.as_ref()), &mut functions_status)
-            }
-            MeshChild::Source(s) => {
-                let existing = sources.get_opt(&child_name).await?;
-                owned_or_absent(existing.as_ref(), mesh)?;
-                let applied = apply(
-                    &sources,
-                    &child_name,
-                    &without_scaled_replicas(s, existing.is_some(), s.spec.common.max_replicas),
-                )
-                .await?;
-                (child_ready(applied.status.as_ref()), &mut sources_status)
-            }
-            MeshChild::Sink(s) => {
-                let existing = sinks.get_opt(&child_name).await?;
-                owned_or_absent(existing.as_ref(), mesh)?;
-                let applied = apply(
-                    &sinks,
-                    &child_name,
-                    &without_scaled_replicas(s, existing.is_some(), s.spec.common.max_replicas),
-                )
-                .await?;
-                (child_ready(applied.status.as_ref()), &mut sinks_status)
-            }
+        let ready = match child {
+            AnyComponent::Function(f) => apply_child(&functions, f, mesh).await?,
+            AnyComponent::Source(s) => apply_child(&sources, s, mesh).await?,
+            AnyComponent::Sink(s) => apply_child(&sinks, s, mesh).await?,
         };
+        let item = kind_status.entry(child.kind()).or_default();
         let cond = if ready {
             condition("Ready", true, "NoAction", "ChildReady", child_name.clone())
         } else {
@@ -169,6 +140,11 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
     prune(&sources, &uid, &wanted).await?;
     prune(&sinks, &uid, &wanted).await?;
 
+    let (functions_status, sources_status, sinks_status) = (
+        kind_status.remove(&Kind::Function).unwrap_or_default(),
+        kind_status.remove(&Kind::Source).unwrap_or_default(),
+        kind_status.remove(&Kind::Sink).unwrap_or_default(),
+    );
     let all_ready = [&functions_status, &sources_status, &sinks_status]
         .iter()
         .flat_map(|m| m.values())
@@ -226,6 +202,24 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
     Ok(Action::requeue(RESYNC))
 }
 
+/// Applies one child (which must be absent or this mesh's own); whether it is ready.
+async fn apply_child<K: ComponentKind>(
+    api: &Api<K>,
+    child: &K,
+    mesh: &FunctionMesh,
+) -> Result<bool> {
+    let name = child.name_any();
+    let existing = api.get_opt(&name).await?;
+    owned_or_absent(existing.as_ref(), mesh)?;
+    let applied = apply(
+        api,
+        &name,
+        &without_scaled_replicas(child, existing.is_some(), child.common().max_replicas),
+    )
+    .await?;
+    Ok(child_ready(applied.status()))
+}
+
 /// A child that exists under a member's name must be this mesh's own.
 fn owned_or_absent<K: Resource<DynamicType = ()>>(
     existing: Option<&K>,
@@ -258,34 +252,14 @@ where
 /// A child with autoscaling has its replicas owned by the HPA (through the scale
 /// subresource) once it exists; re-applying the mesh's `replicas` would fight the autoscaler,
 /// so the field is left out of later applies.
-fn without_scaled_replicas<K: Clone + HasReplicas>(
+fn without_scaled_replicas<K: Clone + Component>(
     child: &K,
     exists: bool,
     max_replicas: Option<i32>,
 ) -> K {
     let mut c = child.clone();
     if exists && max_replicas.is_some() {
-        c.clear_replicas();
+        c.common_mut().replicas = None;
     }
     c
-}
-
-trait HasReplicas {
-    fn clear_replicas(&mut self);
-}
-
-impl HasReplicas for Function {
-    fn clear_replicas(&mut self) {
-        self.spec.common.replicas = None;
-    }
-}
-impl HasReplicas for Source {
-    fn clear_replicas(&mut self) {
-        self.spec.common.replicas = None;
-    }
-}
-impl HasReplicas for Sink {
-    fn clear_replicas(&mut self) {
-        self.spec.common.replicas = None;
-    }
 }

@@ -3,8 +3,9 @@
 //! runs `fm_desired::defaults` and answers with the JSON patch from the object as sent to the
 //! object as defaulted.
 
+use fm_api::AnyComponent;
 use fm_api::{Function, FunctionMesh, Sink, Source};
-use fm_desired::{defaults, MeshChild, Options};
+use fm_desired::{defaults, Options};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -116,24 +117,16 @@ fn validate_mesh(mesh: &FunctionMesh) -> Result<(), String> {
     let prefix = format!("{}-", mesh.metadata.name.as_deref().unwrap_or(""));
     let mut reasons = Vec::new();
     for child in &children {
-        let (kind, result) = match child {
-            MeshChild::Function(f) => (
-                "functions",
-                fm_desired::desired_for_function(f, None, &options).map(drop),
-            ),
-            MeshChild::Source(s) => (
-                "sources",
-                fm_desired::desired_for_source(s, None, &options).map(drop),
-            ),
-            MeshChild::Sink(s) => (
-                "sinks",
-                fm_desired::desired_for_sink(s, None, &options).map(drop),
-            ),
+        let result = match child {
+            AnyComponent::Function(f) => fm_desired::desired_for_function(f, None, &options),
+            AnyComponent::Source(s) => fm_desired::desired_for_source(s, None, &options),
+            AnyComponent::Sink(s) => fm_desired::desired_for_sink(s, None, &options),
         };
         if let Err(e) = result {
             let member = child.name().strip_prefix(&prefix).unwrap_or(child.name());
+            let list = child.kind().plural();
             for message in e.messages() {
-                reasons.push(format!("spec.{kind}[name={member}]: {message}"));
+                reasons.push(format!("spec.{list}[name={member}]: {message}"));
             }
         }
     }
