@@ -103,6 +103,10 @@ enum Command {
         /// Where to write the mesh; `-` (the default) for stdout.
         #[arg(short, long, default_value = "-")]
         output: String,
+        /// Where to write the Secrets that literal secrets of the input move to (a password
+        /// in a connector's config); required when there are any, never stdout.
+        #[arg(long)]
+        secrets_out: Option<PathBuf>,
     },
     /// Print the CustomResourceDefinitions fmc's output conforms to.
     Crds,
@@ -264,7 +268,11 @@ fn main() -> ExitCode {
             message_format,
         } => fmt(&files, check, message_format),
         Command::Explain { code } => explain(code.as_deref()),
-        Command::Import { file, output } => import(&file, &output),
+        Command::Import {
+            file,
+            output,
+            secrets_out,
+        } => import(&file, &output, secrets_out.as_deref()),
         Command::Crds => match fm_api::crds::to_yaml() {
             Ok(yaml) => {
                 print!("{yaml}");
@@ -381,7 +389,7 @@ fn explain(code: Option<&str>) -> ExitCode {
 }
 
 /// `fmc import`: warnings on stderr; an invalid input is a usage error naming the document.
-fn import(file: &Path, output: &str) -> ExitCode {
+fn import(file: &Path, output: &str, secrets_out: Option<&Path>) -> ExitCode {
     let text = if file.as_os_str() == "-" {
         let mut text = String::new();
         match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
@@ -398,6 +406,19 @@ fn import(file: &Path, output: &str) -> ExitCode {
         Ok(i) => i,
         Err(e) => return usage_error(&format!("{}: {e}", file.display())),
     };
+    if !imported.secrets.is_empty() {
+        let Some(path) = secrets_out else {
+            return usage_error(&format!(
+                "{}: {} literal secret value(s) must move to a Secret for the mesh to compile; \
+                 pass --secrets-out FILE to have them written there",
+                file.display(),
+                imported.secrets.len()
+            ));
+        };
+        if let Err(e) = write_private(path, &imported.secret_manifests()) {
+            return usage_error(&format!("writing {}: {e}", path.display()));
+        }
+    }
     for warning in &imported.warnings {
         eprintln!("warning: {warning}");
     }
@@ -413,6 +434,17 @@ fn import(file: &Path, output: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => usage_error(&format!("writing {output}: {e}")),
     }
+}
+
+/// Writes a file only its owner can read (it holds secret values), replacing any there.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.flush()
 }
 
 fn usage_error(message: &str) -> ExitCode {

@@ -972,7 +972,15 @@ fn completion_offers_what_fits_where_the_cursor_is() {
     let (t, c) = typed(&text, "guarantee atleast-once\n", "    log-");
     assert_eq!(
         complete(&mut client, &mut v, &t, c),
-        ["log-topic", "log-level"]
+        [
+            "log-topic",
+            "log-level",
+            "log-rotation",
+            "log-format",
+            "log-config-format",
+            "log-config",
+            "log-topic-agent"
+        ]
     );
     let (t, c) = typed(&text, "cluster local {\n", "    ");
     let cluster = complete(&mut client, &mut v, &t, c);

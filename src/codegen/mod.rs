@@ -3,7 +3,7 @@
 //! custom template's output is parsed back); only then does `write` touch the disk.
 
 mod document;
-mod hardening;
+pub mod hardening;
 mod overlay;
 pub mod patch;
 pub mod spec;

@@ -51,6 +51,7 @@ codes! {
     LiteralSecret = "literal-secret": "a secret value is written literally instead of referenced",
     RelaxedSecurity = "relaxed-security": "a step relaxes the hardened pod defaults",
     Template = "template": "an output template failed to render or produced invalid YAML",
+    Window = "window": "a window's length and slide disagree, or a window setting is malformed",
 }
 
 impl fmt::Display for Code {

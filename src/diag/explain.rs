@@ -34,6 +34,7 @@ pub fn explanation(code: Code) -> &'static str {
         Code::LiteralSecret => include_str!("explain/literal-secret.md"),
         Code::RelaxedSecurity => include_str!("explain/relaxed-security.md"),
         Code::Template => include_str!("explain/template.md"),
+        Code::Window => include_str!("explain/window.md"),
     }
 }
 

@@ -55,6 +55,22 @@ pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
         }
     }
     for cluster in &mesh.clusters {
+        let params = cluster
+            .generic_auth
+            .as_ref()
+            .and_then(|g| g.value.get("params"));
+        if let Some(params) = params.filter(|p| generic_params_hold_secret(&p.value)) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::LiteralSecret,
+                    params.span,
+                    "the authentication parameters hold a credential",
+                )
+                .redact(params.span)
+                .primary("secret written in the mesh")
+                .help("point the plugin at a file mounted from a Secret (`token:file:///path`, `{\"privateKey\": \"file:///path\"}`), or use `auth secret \"name\"`"),
+            );
+        }
         for url in [&cluster.broker, &cluster.admin].into_iter().flatten() {
             if url.value.split("://").nth(1).is_some_and(|rest| {
                 rest.split('/')
@@ -74,6 +90,30 @@ pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
             }
         }
     }
+}
+
+/// Whether a plugin's parameter string carries a credential itself: `token:VALUE` (not
+/// `token:file://…`), or `key:value` / JSON pairs whose key names a credential and whose value
+/// is not a file reference.
+fn generic_params_hold_secret(params: &str) -> bool {
+    let trimmed = params.trim();
+    if let Some(token) = trimmed.strip_prefix("token:") {
+        return !token.starts_with("file:");
+    }
+    let pairs: Vec<(String, String)> = match serde_json::from_str::<serde_json::Value>(trimmed) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or_default()))
+            .collect(),
+        _ => trimmed
+            .split(',')
+            .filter_map(|pair| pair.split_once([':', '=']))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect(),
+    };
+    pairs
+        .iter()
+        .any(|(k, v)| looks_secret(k) && !v.is_empty() && !v.starts_with("file:"))
 }
 
 fn check_map(map: &Map, context: &str, diagnostics: &mut Diagnostics) {
@@ -102,7 +142,25 @@ fn literal(span: crate::diag::Span, key: &str, context: &str) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
-    use super::looks_secret;
+    use super::{generic_params_hold_secret, looks_secret};
+
+    #[test]
+    fn generic_auth_parameters_with_a_credential_are_literal_secrets() {
+        for params in [
+            "token:eyJhbGciOiJIUzI1NiJ9",
+            r#"{"privateKey": "-----BEGIN"}"#,
+            "username:admin,password:hunter2",
+        ] {
+            assert!(generic_params_hold_secret(params), "{params}");
+        }
+        for params in [
+            "token:file:///etc/pulsar/token",
+            r#"{"privateKey": "file:///keys/key.pem", "issuerUrl": "https://issuer"}"#,
+            "tenantDomain:example,tenantService:svc",
+        ] {
+            assert!(!generic_params_hold_secret(params), "{params}");
+        }
+    }
 
     #[test]
     fn values_that_point_at_a_credential_are_not_credentials() {
