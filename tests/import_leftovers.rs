@@ -38,7 +38,7 @@ data: { webServiceURL: "http://packages:8080", brokerServiceURL: "pulsar://packa
 #[test]
 fn config_maps_that_become_no_cluster_are_reported_with_their_document() {
     let imported = fmc::import::import(WITH_SIDE_CONFIG_MAPS).expect("imports");
-    let about = |name: &str| -> Vec<&String> {
+    let about = |name: &str| -> Vec<&fmc::import::Warning> {
         imported
             .warnings
             .iter()
@@ -48,6 +48,10 @@ fn config_maps_that_become_no_cluster_are_reported_with_their_document() {
     assert!(about("edge").is_empty(), "{:?}", imported.warnings);
     for (document, name) in [(3, "tally-logging"), (4, "packages")] {
         let found = about(name);
+        assert!(
+            found.iter().all(|w| w.code == fmc::diag::Code::ImportNote),
+            "{found:?}"
+        );
         assert_eq!(found.len(), 1, "{:?}", imported.warnings);
         assert!(
             found[0].starts_with(&format!("document {document} "))

@@ -35,6 +35,9 @@ pub fn explanation(code: Code) -> &'static str {
         Code::RelaxedSecurity => include_str!("explain/relaxed-security.md"),
         Code::Template => include_str!("explain/template.md"),
         Code::Window => include_str!("explain/window.md"),
+        Code::ImportInvalid => include_str!("explain/import-invalid.md"),
+        Code::ImportUnsupported => include_str!("explain/import-unsupported.md"),
+        Code::ImportNote => include_str!("explain/import-note.md"),
     }
 }
 

@@ -64,7 +64,8 @@ pub fn log(log: &mut Map<String, Json>, out: &mut Vec<String>) {
             take(log, "level");
         }
     }
-    let worded: [(&str, &str, fn(&Json) -> Option<&'static str>); 3] = [
+    type Word = fn(&Json) -> Option<&'static str>;
+    let worded: [(&str, &str, Word); 3] = [
         ("rotatePolicy", "log-rotation", |v| {
             word_of(words::LOG_ROTATION, v)
         }),

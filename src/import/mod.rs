@@ -20,7 +20,69 @@ mod write;
 
 use serde_json::Value as Json;
 
+use crate::diag::Code;
+
 pub use secrets::MovedSecret;
+
+/// Why an input cannot be imported, with its stable code (`fmc::import-invalid`: not valid
+/// Function Mesh YAML; `fmc::import-unsupported`: something a mesh cannot say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl ImportError {
+    fn invalid(message: String) -> Self {
+        ImportError {
+            code: Code::ImportInvalid,
+            message,
+        }
+    }
+
+    fn unsupported(message: String) -> Self {
+        ImportError {
+            code: Code::ImportUnsupported,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The message, so an error reads as the text it says.
+impl std::ops::Deref for ImportError {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
+/// Something the import could not carry over exactly, with its stable code
+/// (`fmc::import-note`; `fmc::literal-secret` for a secret moved to `--secrets-out`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub code: Code,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The message, so a warning reads as the text it says.
+impl std::ops::Deref for Warning {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
 
 impl Imported {
     /// The Secrets holding the moved literal secrets, as a YAML stream (empty when none).
@@ -35,7 +97,7 @@ use crate::syntax::ast::{Runtime, StepKind};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Imported {
     pub mesh: String,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Literal secrets moved out of the resources, for `--secrets-out`; never printed.
     pub secrets: Vec<MovedSecret>,
     /// The Kubernetes namespace of the resources, which their Secrets belong in too.
@@ -47,21 +109,23 @@ pub struct Imported {
 
 /// Imports a multi-document YAML stream. An invalid document is an error naming the
 /// document and the field.
-pub fn import(text: &str) -> Result<Imported, String> {
-    let docs = read::read(text)?;
+pub fn import(text: &str) -> Result<Imported, ImportError> {
+    let docs = read::read(text).map_err(ImportError::invalid)?;
     let mut warnings = docs.warnings.clone();
     if docs.workloads.is_empty() {
-        return Err("no Function, Source, Sink or FunctionMesh in the input".into());
+        return Err(ImportError::unsupported(
+            "no Function, Source, Sink or FunctionMesh in the input".into(),
+        ));
     }
     for w in &docs.workloads {
         refuse_generic_runtime(w)?;
     }
     if docs.meshes.len() > 1 {
-        return Err(format!(
+        return Err(ImportError::unsupported(format!(
             "{} FunctionMeshes in one input ({}); a mesh file holds one: import them one at a time",
             docs.meshes.len(),
             docs.meshes.join(", ")
-        ));
+        )));
     }
     let (mesh_name, step_names) = names(&docs, &mut warnings);
 
@@ -110,10 +174,12 @@ pub fn import(text: &str) -> Result<Imported, String> {
     }
     let mut drafts = Vec::new();
     let mut moved = Vec::new();
+    let mut moved_notes = Vec::new();
     for (w, name) in docs.workloads.iter().zip(&step_names) {
         let mut cx = step::Context {
             secret: format!("{mesh_name}-{name}-secrets"),
             moved: &mut moved,
+            moved_notes: &mut moved_notes,
             tenant: &tenant,
             pulsar_namespace: &pulsar_namespace,
             topics: &topics,
@@ -176,6 +242,12 @@ pub fn import(text: &str) -> Result<Imported, String> {
     let source = crate::diag::SourceFile::new("imported.fm".to_owned(), mesh);
     let mesh = crate::format::format(&source).unwrap_or(source.text);
     let namespace = docs.metas.first().and_then(|(_, m)| m.namespace.clone());
+    let note = |code| move |message| Warning { code, message };
+    let warnings = warnings
+        .into_iter()
+        .map(note(Code::ImportNote))
+        .chain(moved_notes.into_iter().map(note(Code::LiteralSecret)))
+        .collect();
     Ok(Imported {
         mesh,
         warnings,
@@ -188,7 +260,7 @@ pub fn import(text: &str) -> Result<Imported, String> {
 /// A Function on the generic runtime in a language the mesh has no word for (upstream's
 /// generic runner knows `nodejs`, `python`, `executable` and `wasm`) cannot be written as a
 /// step: the import stops and says why.
-fn refuse_generic_runtime(w: &read::Workload) -> Result<(), String> {
+fn refuse_generic_runtime(w: &read::Workload) -> Result<(), ImportError> {
     let generic = w.spec.get("genericRuntime").is_some_and(|g| !g.is_null());
     let other = ["java", "python", "golang"]
         .iter()
@@ -205,11 +277,11 @@ fn refuse_generic_runtime(w: &read::Workload) -> Result<(), String> {
             Some(mesh) => format!("FunctionMesh {mesh}, function {}", w.name),
             None => format!("Function {}", w.name),
         };
-        return Err(format!(
+        return Err(ImportError::unsupported(format!(
             "document {} ({what}): runs on the generic runtime{language}, which a mesh cannot say \
              (its generic functions are nodejs, wasm, executable or generic-python); leave it out of the input and apply it as it is",
             w.document
-        ));
+        )));
     }
     Ok(())
 }

@@ -41,6 +41,7 @@ pub fn move_literal_secrets(
     secret: &str,
     who: &str,
     moved: &mut Vec<MovedSecret>,
+    notes: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) {
     let mut found: Vec<Found> = Vec::new();
@@ -116,7 +117,7 @@ pub fn move_literal_secrets(
         } else {
             ""
         };
-        warnings.push(format!(
+        notes.push(format!(
             "{who}: `{place}` held a literal secret: moved to Secret `{secret}` key `{key}` \
              (written to --secrets-out); the step reads it as `{name}` from `secretsMap`{nested}"
         ));

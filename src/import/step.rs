@@ -40,6 +40,8 @@ pub struct Context<'a> {
     /// The Secret this step's literal secrets move to, and the values moved so far.
     pub secret: String,
     pub moved: &'a mut Vec<super::secrets::MovedSecret>,
+    /// What moved, said apart from the other warnings (it has a code of its own).
+    pub moved_notes: &'a mut Vec<String>,
 }
 
 /// The ConfigMap a step's `pulsar.pulsarConfig` names (`pulsar` when none does, as the
@@ -113,6 +115,7 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
         &cx.secret,
         &who,
         cx.moved,
+        cx.moved_notes,
         cx.warnings,
     );
     // The compiler writes the step name; a different `name` stays in `spec` and wins.

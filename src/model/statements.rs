@@ -367,8 +367,9 @@ fn vpa_field(vpa: &mut VpaSpec, field: &Spanned<VpaField>, diagnostics: &mut Dia
                 container_name: Some(name.value.clone()),
                 ..Default::default()
             };
-            let mut bounds: BTreeMap<ResourceName, (Option<(f64, Span)>, Option<(f64, Span)>)> =
-                BTreeMap::new();
+            // Per resource: the lowest and the highest recommendation, with where each was said.
+            type Bound = Option<(f64, Span)>;
+            let mut bounds: BTreeMap<ResourceName, (Bound, Bound)> = BTreeMap::new();
             for field in fields {
                 match &field.value {
                     VpaContainerField::Mode(n) => {
