@@ -103,6 +103,8 @@ pub fn step_topics(step: &Step) -> Vec<(&Spanned<TopicRef>, Role)> {
     out.extend(s.output.iter().map(|t| (t, Role::Output)));
     out.extend(s.log_topic.iter().map(|t| (t, Role::Side)));
     out.extend(s.dead_letter.iter().map(|t| (t, Role::Side)));
+    let late_data = s.window.as_ref().and_then(|w| w.value.late_data.as_ref());
+    out.extend(late_data.map(|t| (t, Role::Side)));
     out
 }
 

@@ -102,8 +102,8 @@ statements! {
     "defaults" MESH "defaults NAME { step statements }" =>
         "settings shared by the steps that `use NAME`",
         "";
-    "function" MESH "function NAME = java|python|go [\"Class\"] { … }" =>
-        "a Pulsar Function",
+    "function" MESH "function NAME = java|python|go|nodejs|wasm|executable|generic-python [\"Class\"] { … }" =>
+        "a Pulsar Function; nodejs, wasm, executable and generic-python run on the generic runtime",
         "spec.functions[] of the FunctionMesh (a Function with --split)";
     "source" MESH "source NAME = connector \"Class\" { … }" =>
         "a Pulsar IO source connector",
@@ -130,6 +130,9 @@ statements! {
     "auth oauth2" CLUSTER "auth oauth2 { issuer \"…\" audience \"…\" scope \"…\" key-secret \"s\" key \"k\" }" =>
         "OAuth2 client credentials, the key file from a Secret",
         "pulsar.authConfig.oauth2Config";
+    "auth generic" CLUSTER "auth generic { plugin \"org.apache.pulsar.client.impl.auth.AuthenticationToken\" params \"token:file:///path\" }" =>
+        "any Pulsar client authentication plugin and its parameter string (a credential in the parameters is refused: fmc::literal-secret)",
+        "pulsar.authConfig.genericAuth";
     "tls secret" CLUSTER "tls secret \"name\"" =>
         "a Secret with the TLS settings",
         "pulsar.tlsSecret";
@@ -233,6 +236,42 @@ statements! {
     "java-opts" STEP "java-opts [\"-Xss1m\"]" =>
         "JVM options",
         "java.javaOpts";
+    "forward-properties" STEP "forward-properties true|false" =>
+        "pass each input message's properties on to the output message (functions and sources)",
+        "forwardSourceMessageProperty";
+    "max-pending-async" STEP "max-pending-async 1000" =>
+        "most asynchronous requests a function instance has in flight",
+        "maxPendingAsyncRequests";
+    "log-rotation" STEP "log-rotation daily|weekly|monthly|size-10mb|size-50mb|size-100mb" =>
+        "write a log file besides the console, rolled over by time or size",
+        "<runtime>.log.rotatePolicy";
+    "log-format" STEP "log-format json|text" =>
+        "the layout of log lines",
+        "<runtime>.log.format";
+    "log-config-format" STEP "log-config-format xml|yaml|ini" =>
+        "the format of the Java runtime's log4j configuration",
+        "java.log.javaLog4JConfigFileType";
+    "log-config" STEP "log-config \"config-map\" key \"log4j2.xml\"" =>
+        "a complete logging configuration file from a ConfigMap, used instead of the generated one",
+        "<runtime>.log.logConfig";
+    "log-topic-agent" STEP "log-topic-agent runtime|sidecar" =>
+        "who publishes the logs to the log topic: the instance, or a filebeat sidecar",
+        "logTopicAgent";
+    "window" STEP "window { length 100 slide 10 } / window { length 1m slide 10s late-data TOPIC max-lag 5s watermark-interval 1s timestamp-extractor \"Class\" guarantee atleast-once }" =>
+        "make the function a window function: counted (messages) or timed (durations) windows; the slide at most the length (checked: fmc::window)",
+        "windowConfig";
+    "vpa" STEP "vpa { update auto  min-replicas 1  container \"*\" { min cpu 200m memory 100Mi  max cpu 1 memory 1Gi  controls cpu memory  values requests-only  mode auto } }" =>
+        "a VerticalPodAutoscaler for the step's pods",
+        "pod.vpa";
+    "builtin-autoscale" STEP "builtin-autoscale cpu 80% / builtin-autoscale memory 50%" =>
+        "one of upstream's builtin autoscaler rules (80%, 50% or 20%, one per resource)",
+        "pod.builtinAutoscaler";
+    "volume-claim" STEP "volume-claim NAME { size 1Gi  access read-write-once  storage-class \"local\"  at \"/data\" }" =>
+        "a PersistentVolumeClaim per pod (functions), mounted where `at` says",
+        "volumeClaimTemplates, volumeMounts";
+    "producer" STEP "producer { max-pending 1000  max-pending-across-partitions 50000  thread-local true  batcher key-based  compression lz4 }" =>
+        "settings of the producer writing the output topic",
+        "output.producerConf";
     "security" STEP "security { run-as-root; capabilities [\"NET_ADMIN\"]; no-limits cpu }" =>
         "relax the hardened pod defaults, each explicitly (warns: fmc::relaxed-security)",
         "pod.securityContext, resources.limits, fmc.functionmesh.io/* pod annotations";
@@ -281,8 +320,21 @@ pub fn statement(block: Block, first: &str, second: Option<&str>) -> Option<&'st
 
 /// The words a statement's argument is one of, taken from the checks that accept them.
 pub fn enum_words(keyword: &str) -> Option<&'static [&'static str]> {
+    use crate::model::words;
     use crate::passes;
     Some(match keyword {
+        "log-rotation" => words::LOG_ROTATIONS,
+        "log-format" => words::LOG_FORMATS,
+        "log-config-format" => words::LOG_CONFIG_FORMATS,
+        "log-topic-agent" => words::LOG_TOPIC_AGENTS,
+        "update" => words::VPA_UPDATES,
+        "mode" => words::VPA_MODES,
+        "values" => words::VPA_VALUES,
+        "access" => words::ACCESS_MODES,
+        "batcher" => words::BATCHERS,
+        "compression" => words::COMPRESSIONS,
+        "builtin-autoscale" | "min" | "max" | "controls" => &["cpu", "memory"],
+        "forward-properties" | "thread-local" => &["true", "false"],
         "guarantee" => passes::GUARANTEES,
         "position" => passes::POSITIONS,
         "subscription-type" => passes::SUBSCRIPTION_TYPES,
@@ -310,4 +362,13 @@ pub const SCHEMA_KINDS: &[&str] = &[
 ];
 
 /// The runtimes a step may name after `=`.
-pub const RUNTIMES: &[&str] = &["java", "python", "go", "connector"];
+pub const RUNTIMES: &[&str] = &[
+    "java",
+    "python",
+    "go",
+    "connector",
+    "nodejs",
+    "wasm",
+    "executable",
+    "generic-python",
+];

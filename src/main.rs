@@ -103,6 +103,12 @@ enum Command {
         /// Where to write the mesh; `-` (the default) for stdout.
         #[arg(short, long, default_value = "-")]
         output: String,
+        /// Where to write the Secrets that literal secrets of the input move to (a password
+        /// in a connector's config); required when there are any, never stdout.
+        #[arg(long)]
+        secrets_out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        message_format: MessageFormat,
     },
     /// Print the CustomResourceDefinitions fmc's output conforms to.
     Crds,
@@ -264,7 +270,12 @@ fn main() -> ExitCode {
             message_format,
         } => fmt(&files, check, message_format),
         Command::Explain { code } => explain(code.as_deref()),
-        Command::Import { file, output } => import(&file, &output),
+        Command::Import {
+            file,
+            output,
+            secrets_out,
+            message_format,
+        } => import(&file, &output, secrets_out.as_deref(), message_format),
         Command::Crds => match fm_api::crds::to_yaml() {
             Ok(yaml) => {
                 print!("{yaml}");
@@ -380,26 +391,66 @@ fn explain(code: Option<&str>) -> ExitCode {
     }
 }
 
-/// `fmc import`: warnings on stderr; an invalid input is a usage error naming the document.
-fn import(file: &Path, output: &str) -> ExitCode {
-    let text = if file.as_os_str() == "-" {
-        let mut text = String::new();
-        match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-            Ok(_) => text,
-            Err(e) => return usage_error(&format!("reading stdin: {e}")),
-        }
+/// `fmc import`: the input read as `check` reads a mesh (size limit, UTF-8 or a diagnostic
+/// saying why not); refusals (exit 2) and warnings on stderr with their codes, as JSON lines
+/// with `--message-format json`.
+fn import(
+    file: &Path,
+    output: &str,
+    secrets_out: Option<&Path>,
+    format: MessageFormat,
+) -> ExitCode {
+    let read = if file.as_os_str() == "-" {
+        read_stdin()
     } else {
-        match std::fs::read_to_string(file) {
-            Ok(text) => text,
-            Err(e) => return usage_error(&format!("cannot read {}: {e}", file.display())),
+        read_source(file)
+    };
+    let source = match read {
+        Ok(source) => source,
+        Err(why) => return refuse(why, format),
+    };
+    let say = |code: Code, severity: fmc::diag::Severity, message: &str| match format {
+        MessageFormat::Json => eprint!(
+            "{}",
+            fmc::diag::render_json_unlocated_as(code, severity, &source.name, message)
+        ),
+        MessageFormat::Human => {
+            let word = match severity {
+                fmc::diag::Severity::Error => "error",
+                fmc::diag::Severity::Warning => "warning",
+            };
+            eprintln!("{word}: {message} [{code}]")
         }
     };
-    let imported = match fmc::import::import(&text) {
+    let error = fmc::diag::Severity::Error;
+    let imported = match fmc::import::import(&source.text) {
         Ok(i) => i,
-        Err(e) => return usage_error(&format!("{}: {e}", file.display())),
+        Err(e) => {
+            say(e.code, error, &format!("{}: {}", source.name, e.message));
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
+    if !imported.secrets.is_empty() {
+        let Some(path) = secrets_out else {
+            say(
+                Code::LiteralSecret,
+                error,
+                &format!(
+                    "{}: {} literal secret value(s) must move to a Secret for the mesh to compile; \
+                     pass --secrets-out FILE to have them written there",
+                    source.name,
+                    imported.secrets.len()
+                ),
+            );
+            return ExitCode::from(EXIT_USAGE);
+        };
+        if let Err(e) = write_private(path, &imported.secret_manifests()) {
+            let message = format!("writing {}: {e}", path.display());
+            return file_error(&path.display().to_string(), &message, format);
+        }
+    }
     for warning in &imported.warnings {
-        eprintln!("warning: {warning}");
+        say(warning.code, fmc::diag::Severity::Warning, &warning.message);
     }
     let written = if output == "-" {
         let mut stdout = std::io::stdout().lock();
@@ -411,8 +462,19 @@ fn import(file: &Path, output: &str) -> ExitCode {
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => usage_error(&format!("writing {output}: {e}")),
+        Err(e) => file_error(output, &format!("writing {output}: {e}"), format),
     }
+}
+
+/// Writes a file only its owner can read (it holds secret values), replacing any there.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.flush()
 }
 
 fn usage_error(message: &str) -> ExitCode {

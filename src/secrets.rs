@@ -62,9 +62,33 @@ pub fn secret_ranges(text: &str) -> impl Iterator<Item = Range<usize>> {
     spans.into_iter()
 }
 
+/// Whether a plugin's parameter string carries a credential itself: `token:VALUE` (not
+/// `token:file://…`), or `key:value` / JSON pairs whose key names a credential and whose value
+/// is not a file reference.
+pub fn generic_params_hold_secret(params: &str) -> bool {
+    let trimmed = params.trim();
+    if let Some(token) = trimmed.strip_prefix("token:") {
+        return !token.starts_with("file:");
+    }
+    let pairs: Vec<(String, String)> = match serde_json::from_str::<serde_json::Value>(trimmed) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or_default()))
+            .collect(),
+        _ => trimmed
+            .split(',')
+            .filter_map(|pair| pair.split_once([':', '=']))
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+            .collect(),
+    };
+    pairs
+        .iter()
+        .any(|(k, v)| looks_secret(k) && !v.is_empty() && !v.starts_with("file:"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{looks_secret, secret_ranges};
+    use super::{generic_params_hold_secret, looks_secret, secret_ranges};
 
     #[test]
     fn values_that_point_at_a_credential_are_not_credentials() {
@@ -95,5 +119,23 @@ mod tests {
         let text = r#"config { password: "hunter22", url: "http://u:p@host/x", topic: "t" }"#;
         let found: Vec<&str> = secret_ranges(text).map(|r| &text[r]).collect();
         assert_eq!(found, [r#""hunter22""#, r#""http://u:p@host/x""#]);
+    }
+
+    #[test]
+    fn generic_auth_parameters_with_a_credential_are_literal_secrets() {
+        for params in [
+            "token:eyJhbGciOiJIUzI1NiJ9",
+            r#"{"privateKey": "-----BEGIN"}"#,
+            "username:admin,password:hunter2",
+        ] {
+            assert!(generic_params_hold_secret(params), "{params}");
+        }
+        for params in [
+            "token:file:///etc/pulsar/token",
+            r#"{"privateKey": "file:///keys/key.pem", "issuerUrl": "https://issuer"}"#,
+            "tenantDomain:example,tenantService:svc",
+        ] {
+            assert!(!generic_params_hold_secret(params), "{params}");
+        }
     }
 }

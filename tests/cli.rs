@@ -490,3 +490,198 @@ fn import_of_invalid_yaml_is_a_usage_error_naming_the_document_and_field() {
     assert!(run.stdout.is_empty());
     assert_eq!(fmc(&["import", "no/such.yaml"]).status.code(), Some(2));
 }
+
+/// A connector with a password in its config (as upstream's elasticsearch-sink test case):
+/// the import writes the password only into the `--secrets-out` file, never to stdout or
+/// stderr, refuses to go on without that file, and the mesh it writes compiles.
+const SINK_WITH_PASSWORD: &str = r#"apiVersion: compute.functionmesh.io/v1alpha1
+kind: Sink
+metadata: { name: shop-es }
+spec:
+  className: org.apache.pulsar.io.elasticsearch.ElasticSearchSink
+  input: { topics: [persistent://public/default/orders] }
+  pulsar: { pulsarConfig: local }
+  sinkConfig:
+    elasticSearchUrl: http://es:9200
+    username: elastic
+    password: QqB1OtT6m79vfP7H9H0q2a82
+  java: { jar: connectors/pulsar-io-elastic-search.nar }
+"#;
+
+#[test]
+fn import_moves_a_literal_secret_to_the_secrets_file_only() {
+    const PASSWORD: &str = "QqB1OtT6m79vfP7H9H0q2a82";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("sink.yaml");
+    std::fs::write(&input, SINK_WITH_PASSWORD).expect("write");
+    let secrets = dir.path().join("secrets.yaml");
+
+    let refused = fmc(&["import", input.to_str().expect("path")]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--secrets-out"), "{stderr}");
+    assert!(refused.stdout.is_empty() && !stderr.contains(PASSWORD));
+
+    let run = fmc(&[
+        "import",
+        input.to_str().expect("path"),
+        "--secrets-out",
+        secrets.to_str().expect("path"),
+    ]);
+    assert_success(&run);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr),
+    );
+    assert!(!stdout.contains(PASSWORD) && !stderr.contains(PASSWORD));
+    assert!(
+        stderr.contains(
+            "`sinkConfig.password` held a literal secret: moved to Secret `shop-es-secrets`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("env { password: secret \"shop-es-secrets\" key \"password\" }"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&secrets).expect("secrets file");
+    let secret: serde_json::Value =
+        serde_yaml_ng::from_str(written.trim_start_matches("---\n")).expect("one Secret");
+    assert_eq!(secret["kind"], "Secret");
+    assert_eq!(secret["metadata"]["name"], "shop-es-secrets");
+    assert_eq!(secret["stringData"]["password"], PASSWORD);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secrets)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "only its owner reads the secrets file");
+    }
+
+    let mesh = dir.path().join("mesh.fm");
+    std::fs::write(&mesh, stdout.as_bytes()).expect("mesh");
+    assert_success(&fmc(&["check", mesh.to_str().expect("path")]));
+}
+
+/// `fmc import` reads its input as `check` reads a mesh, and says what it found with stable
+/// codes, as JSON lines with `--message-format json`.
+#[test]
+fn import_reads_files_as_check_does_and_speaks_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json_lines = |stderr: &[u8]| -> Vec<serde_json::Value> {
+        String::from_utf8_lossy(stderr)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+            .collect()
+    };
+    // Not UTF-8: the encoding diagnostic `check` gives.
+    let utf16 = dir.path().join("utf16.yaml");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend("kind: Sink\n".encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&utf16, bytes).expect("write");
+    let run = fmc(&[
+        "import",
+        utf16.to_str().expect("path"),
+        "--message-format",
+        "json",
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(json_lines(&run.stderr)[0]["code"], "fmc::encoding");
+
+    // Invalid: one JSON line with its code, naming the document and the field.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "apiVersion: compute.functionmesh.io/v1alpha1\nkind: Sink\nmetadata: {name: s}\nspec:\n  replicas: two\n",
+    )
+    .expect("write");
+    let run = fmc(&[
+        "import",
+        bad.to_str().expect("path"),
+        "--message-format",
+        "json",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let lines = json_lines(&run.stderr);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["code"], "fmc::import-invalid");
+    assert_eq!(lines[0]["severity"], "error");
+    let message = lines[0]["message"].as_str().expect("message");
+    assert!(
+        message.contains("document 1") && message.contains("replicas"),
+        "{message}"
+    );
+
+    // Warnings: each a JSON line with its code (the Secret not imported, the missing
+    // ConfigMap); the moved secret is `literal-secret`.
+    let input = dir.path().join("sink.yaml");
+    std::fs::write(
+        &input,
+        format!(
+            "{SINK_WITH_PASSWORD}---\napiVersion: v1\nkind: Secret\nmetadata: {{ name: es }}\n"
+        ),
+    )
+    .expect("write");
+    let secrets = dir.path().join("secrets.yaml");
+    let run = fmc(&[
+        "import",
+        input.to_str().expect("path"),
+        "--secrets-out",
+        secrets.to_str().expect("path"),
+        "--message-format",
+        "json",
+    ]);
+    assert_success(&run);
+    let codes: Vec<String> = json_lines(&run.stderr)
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}",
+                l["severity"].as_str().unwrap_or(""),
+                l["code"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "warning fmc::import-note",
+            "warning fmc::import-note",
+            "warning fmc::literal-secret"
+        ],
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    // Nothing a mesh can say: its own code.
+    let empty = dir.path().join("empty.yaml");
+    std::fs::write(
+        &empty,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n",
+    )
+    .expect("write");
+    let run = fmc(&[
+        "import",
+        empty.to_str().expect("path"),
+        "--message-format",
+        "json",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(
+        json_lines(&run.stderr)[0]["code"],
+        "fmc::import-unsupported"
+    );
+
+    // Too large: refused before reading, as `check` refuses it.
+    let large = dir.path().join("large.yaml");
+    std::fs::write(&large, vec![b'#'; fmc::syntax::MAX_FILE_BYTES + 1]).expect("write");
+    let run = fmc(&[
+        "import",
+        large.to_str().expect("path"),
+        "--message-format",
+        "json",
+    ]);
+    assert_eq!(json_lines(&run.stderr)[0]["code"], "fmc::file-too-large");
+}

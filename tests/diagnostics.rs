@@ -57,8 +57,13 @@ fn every_broken_mesh_raises_its_code_and_renders_as_pinned() {
             insta::assert_snapshot!(code_name.clone(), report);
         });
     }
-    // Codes that need inputs a file cannot hold are covered by the tests below.
+    // Codes that need inputs a file cannot hold are covered by the tests below; the import's
+    // by tests/cli.rs (`import_reads_files_as_check_does_and_speaks_json`) and
+    // tests/import_*.rs.
     let elsewhere = [
+        "fmc::import-invalid",
+        "fmc::import-unsupported",
+        "fmc::import-note",
         "fmc::io",
         "fmc::encoding",
         "fmc::file-too-large",

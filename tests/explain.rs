@@ -10,6 +10,9 @@ use fmc::diag::{Code, SourceFile};
 /// encodings, size, depth and step limits):
 /// their pages show a shell session instead.
 const NOT_AS_A_FILE: &[Code] = &[
+    Code::ImportInvalid,
+    Code::ImportUnsupported,
+    Code::ImportNote,
     Code::Io,
     Code::Encoding,
     Code::FileTooLarge,

@@ -1,6 +1,7 @@
 //! What `fmc import` cannot carry into a mesh is said, never dropped quietly: ConfigMaps that
-//! do not become a cluster, and functions on the generic runtime (found importing upstream's
-//! end-to-end resources).
+//! do not become a cluster, and functions on the generic runtime in a language the mesh has
+//! no word for (found importing upstream's end-to-end resources). Functions on the generic
+//! runtime in upstream's languages import and compile back.
 
 /// One Function on cluster `edge`, with its log configuration and its package service's URLs
 /// in two more ConfigMaps.
@@ -37,7 +38,7 @@ data: { webServiceURL: "http://packages:8080", brokerServiceURL: "pulsar://packa
 #[test]
 fn config_maps_that_become_no_cluster_are_reported_with_their_document() {
     let imported = fmc::import::import(WITH_SIDE_CONFIG_MAPS).expect("imports");
-    let about = |name: &str| -> Vec<&String> {
+    let about = |name: &str| -> Vec<&fmc::import::Warning> {
         imported
             .warnings
             .iter()
@@ -47,6 +48,10 @@ fn config_maps_that_become_no_cluster_are_reported_with_their_document() {
     assert!(about("edge").is_empty(), "{:?}", imported.warnings);
     for (document, name) in [(3, "tally-logging"), (4, "packages")] {
         let found = about(name);
+        assert!(
+            found.iter().all(|w| w.code == fmc::diag::Code::ImportNote),
+            "{found:?}"
+        );
         assert_eq!(found.len(), 1, "{:?}", imported.warnings);
         assert!(
             found[0].starts_with(&format!("document {document} "))
@@ -65,7 +70,7 @@ fn config_maps_that_become_no_cluster_are_reported_with_their_document() {
 }
 
 #[test]
-fn a_generic_runtime_function_is_refused_naming_it() {
+fn a_generic_runtime_function_imports_and_compiles_back() {
     let text = r#"
 apiVersion: compute.functionmesh.io/v1alpha1
 kind: Function
@@ -79,15 +84,34 @@ spec:
     functionFileLocation: function://public/default/greet@1
     language: nodejs
 "#;
-    let error = fmc::import::import(text).expect_err("no generic runtime in a mesh");
+    let imported = fmc::import::import(text).expect("a nodejs function imports");
     assert!(
-        error.starts_with("document 1 (Function greet-js): runs on the generic runtime (nodejs)"),
-        "{error}"
+        imported.mesh.contains("function js = nodejs \"greet\" {")
+            && imported
+                .mesh
+                .contains("package \"function://public/default/greet@1\"")
+            && !imported.mesh.contains("spec {"),
+        "{}",
+        imported.mesh
+    );
+    let file = fmc::diag::SourceFile::new("greet.fm".to_owned(), imported.mesh.clone());
+    let (model, diagnostics) = fmc::pipeline::check(&file);
+    let model = model.unwrap_or_else(|| panic!("{:?}", diagnostics.into_sorted()));
+    let resources = fmc::codegen::resources(&model.base, &fmc::codegen::Options { split: true })
+        .expect("compiles");
+    let spec = resources[0].value().expect("value")["spec"].clone();
+    assert_eq!(
+        spec["genericRuntime"],
+        serde_json::json!({
+            "functionFile": "greet.js",
+            "functionFileLocation": "function://public/default/greet@1",
+            "language": "nodejs"
+        })
     );
 }
 
 #[test]
-fn a_generic_runtime_member_of_a_function_mesh_is_refused_too() {
+fn a_generic_runtime_member_of_a_function_mesh_imports_as_its_language() {
     let text = r#"
 apiVersion: compute.functionmesh.io/v1alpha1
 kind: FunctionMesh
@@ -105,10 +129,30 @@ spec:
       pulsar: { pulsarConfig: local }
       genericRuntime: { functionFile: /opt/greet.wasm, language: wasm }
 "#;
-    let error = fmc::import::import(text).expect_err("no generic runtime in a mesh");
+    let imported = fmc::import::import(text).expect("a wasm member imports");
+    assert!(
+        imported.mesh.contains("function greet = wasm {")
+            && imported.mesh.contains("package \"/opt/greet.wasm\""),
+        "{}",
+        imported.mesh
+    );
+}
+
+#[test]
+fn a_generic_runtime_in_another_language_is_refused_naming_it() {
+    let text = r#"
+apiVersion: compute.functionmesh.io/v1alpha1
+kind: Function
+metadata: { name: greet-rb }
+spec:
+  input: { topics: [persistent://public/default/names] }
+  pulsar: { pulsarConfig: local }
+  genericRuntime: { functionFile: greet.rb, language: ruby }
+"#;
+    let error = fmc::import::import(text).expect_err("no word for ruby");
     assert!(
         error.starts_with(
-            "document 1 (FunctionMesh greetings, function greet): runs on the generic runtime (wasm)"
+            "document 1 (Function greet-rb): runs on the generic runtime in the language `ruby`"
         ),
         "{error}"
     );

@@ -12,20 +12,22 @@ use fmc::diag::{Code, SourceFile};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// Samples that cannot round-trip as they are, with the field and the reason. Each is still
-/// round-tripped with that field removed from the original.
-const NOT_EXACT: &[(&str, &str, &str)] = &[
+/// Samples holding a literal password in their connector config (fmc refuses secrets written
+/// in a mesh, fmc::literal-secret): the import moves it to a Secret, so the compiled step reads
+/// it from `secretsMap` instead. Each is round-tripped against the original with that move
+/// made: (file, the field, the name it is read by, the Secret it moved to).
+const MOVED_SECRETS: &[(&str, &str, &str, &str)] = &[
     (
         "compute_v1alpha1_sink.yaml",
         "/spec/sinkConfig/password",
-        "a literal password in the connector config: fmc refuses secrets written in a mesh \
-         (fmc::literal-secret); it belongs in a Secret",
+        "password",
+        "sink-sample-secrets",
     ),
     (
         "compute_v1alpha1_source.yaml",
         "/spec/sourceConfig/mongodb.password",
-        "a literal password in the connector config: fmc refuses secrets written in a mesh \
-         (fmc::literal-secret); it belongs in a Secret",
+        "mongodb.password",
+        "source-sample-secrets",
     ),
 ];
 
@@ -295,37 +297,53 @@ fn every_sample_imports_to_a_pinned_mesh_that_compiles_back_to_it() {
             insta::assert_snapshot!(stem, format!("{}{warnings}", imported.mesh));
         });
         let original = documents(&text);
-        match NOT_EXACT.iter().find(|(file, _, _)| *file == name) {
+        let compiled = compiled.unwrap_or_else(|codes| {
+            panic!("{name}: the imported mesh does not compile: {codes:?}")
+        });
+        match MOVED_SECRETS.iter().find(|(file, ..)| *file == name) {
             None => {
-                let compiled = compiled.unwrap_or_else(|codes| {
-                    panic!("{name}: the imported mesh does not compile: {codes:?}")
-                });
+                assert!(imported.secrets.is_empty(), "{name}: no secret to move");
                 assert_round_trip(&name, &original, &compiled);
                 exact += 1;
             }
-            Some((_, field, reason)) => {
-                assert_eq!(
-                    compiled.err(),
-                    Some(vec![Code::LiteralSecret]),
-                    "{name} should fail only because of {reason}"
-                );
-                // Without that field, the rest round-trips exactly.
-                let mut trimmed = original.clone();
-                let workload = trimmed
+            Some((_, field, reads_as, secret)) => {
+                // The value went to the Secret, never into the mesh or a warning.
+                let mut moved = original.clone();
+                let workload = moved
                     .iter_mut()
                     .find(|d| d.pointer(field).is_some())
                     .unwrap_or_else(|| panic!("{name}: no {field}"));
+                let value = workload
+                    .pointer(field)
+                    .and_then(Value::as_str)
+                    .expect("a literal")
+                    .to_owned();
+                assert_eq!(
+                    imported.secrets,
+                    vec![fmc::import::MovedSecret {
+                        secret: (*secret).to_owned(),
+                        key: (*reads_as).to_owned(),
+                        value: value.clone(),
+                    }],
+                    "{name}"
+                );
+                assert!(
+                    !imported.mesh.contains(&format!("\"{value}\"")),
+                    "{name}: the value stays out of the mesh"
+                );
+                assert!(
+                    imported.warnings.iter().all(|w| !w.contains(&value)),
+                    "{name}: the value stays out of the warnings"
+                );
+                assert!(
+                    imported.secret_manifests().contains(&value),
+                    "{name}: the value is in the Secret"
+                );
+                // With the value moved as the import says, the rest round-trips exactly.
                 remove(workload, field);
-                let text: String = trimmed
-                    .iter()
-                    .map(|d| serde_yaml_ng::to_string(d).expect("YAML"))
-                    .collect::<Vec<_>>()
-                    .join("---\n");
-                let (_, compiled) = import_and_compile(&name, &text);
-                let compiled = compiled.unwrap_or_else(|codes| {
-                    panic!("{name} without {field}: does not compile: {codes:?}")
-                });
-                assert_round_trip(&name, &trimmed, &compiled);
+                workload["spec"]["secretsMap"][*reads_as] =
+                    serde_json::json!({ "path": secret, "key": reads_as });
+                assert_round_trip(&name, &moved, &compiled);
             }
         }
     }

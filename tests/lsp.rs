@@ -972,7 +972,15 @@ fn completion_offers_what_fits_where_the_cursor_is() {
     let (t, c) = typed(&text, "guarantee atleast-once\n", "    log-");
     assert_eq!(
         complete(&mut client, &mut v, &t, c),
-        ["log-topic", "log-level"]
+        [
+            "log-topic",
+            "log-level",
+            "log-rotation",
+            "log-format",
+            "log-config-format",
+            "log-config",
+            "log-topic-agent"
+        ]
     );
     let (t, c) = typed(&text, "cluster local {\n", "    ");
     let cluster = complete(&mut client, &mut v, &t, c);
@@ -1382,4 +1390,44 @@ fn the_docs_describe_every_statement_of_the_table() {
             );
         }
     }
+}
+
+/// The statements that replaced `spec { … }`, `auth generic` and the generic runtime are in
+/// the one table: hover says the field each sets, completion offers their words.
+#[test]
+fn the_newer_statements_have_hover_and_completion() {
+    let mut client = Client::started();
+    let text = read("tests/statements/everything.fm");
+    client.open(WORD_COUNT, &text);
+    for (needle, field) in [
+        ("window {", "windowConfig"),
+        ("vpa {", "pod.vpa"),
+        ("auth generic", "genericAuth"),
+        ("producer {", "output.producerConf"),
+        ("volume-claim scratch", "volumeClaimTemplates"),
+        ("forward-properties true", "forwardSourceMessageProperty"),
+        ("max-pending-async", "maxPendingAsyncRequests"),
+        ("log-topic-agent", "logTopicAgent"),
+        ("builtin-autoscale cpu", "pod.builtinAutoscaler"),
+        ("log-rotation daily", "rotatePolicy"),
+    ] {
+        let shown = hover(&mut client, WORD_COUNT, at(&text, needle, 0, 1));
+        assert!(shown.contains(field), "{needle}: {shown}");
+    }
+    let mut v = 1;
+    let (t, c) = typed(&text, "guarantee manual\n", "    log-rotation ");
+    has_all(
+        &complete(&mut client, &mut v, &t, c),
+        &["daily", "weekly", "size-10mb"],
+    );
+    let (t, c) = typed(&text, "guarantee manual\n", "    log-topic-agent ");
+    has_all(
+        &complete(&mut client, &mut v, &t, c),
+        &["runtime", "sidecar"],
+    );
+    let (t, c) = typed(&text, "guarantee manual\n", "    max-pend");
+    has_all(
+        &complete(&mut client, &mut v, &t, c),
+        &["max-pending-async"],
+    );
 }

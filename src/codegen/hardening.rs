@@ -27,8 +27,16 @@ fn relaxed(step: &Step, wanted: &Relaxation) -> bool {
 
 /// Non-root with the runner's ids and the runtime's seccomp profile, unless relaxed.
 pub fn pod_security_context(step: &Step) -> PodSecurityContext {
-    let as_root = relaxed(step, &Relaxation::RunAsRoot);
-    let seccomp = if relaxed(step, &Relaxation::SeccompUnconfined) {
+    security_context(
+        relaxed(step, &Relaxation::RunAsRoot),
+        relaxed(step, &Relaxation::SeccompUnconfined),
+    )
+}
+
+/// The pod security context for the two pod-level relaxations (`run-as-root`,
+/// `seccomp-unconfined`); `fmc import` recognises each of the four.
+pub fn security_context(as_root: bool, seccomp_unconfined: bool) -> PodSecurityContext {
+    let seccomp = if seccomp_unconfined {
         "Unconfined"
     } else {
         "RuntimeDefault"

@@ -1,7 +1,6 @@
 //! Code generation: the checked model becomes Function Mesh resources, ConfigMaps, a Kustomize
 //! base and one overlay per environment. Everything is built in memory and checked first (a
 //! custom template's output is parsed back); only then does `write` touch the disk.
-
 //!
 //! Modules by job: `spec` turns a step into its Function Mesh spec (with `hardening`),
 //! `objects` builds the objects of one effective mesh, `document` serialises them,
@@ -9,7 +8,7 @@
 //! `write` puts the tree on disk; `resource` holds what they pass between them.
 
 mod document;
-mod hardening;
+pub mod hardening;
 mod objects;
 mod overlay;
 pub mod patch;

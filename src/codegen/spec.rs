@@ -5,24 +5,28 @@
 use std::collections::BTreeMap;
 
 use fm_api::common::{
-    AuthConfig, GoRuntime, InputConf, JavaRuntime, LogLevel, OAuth2Config, OutputConf, PodPolicy,
-    ProcessingGuarantee, PulsarMessaging, PulsarStateStore, PythonRuntime, RuntimeLogConfig,
-    SecretRef, StatefulConfig, SubscriptionPosition, TlsConfig,
+    AuthConfig, GenericAuth, GenericRuntime, GoRuntime, InputConf, JavaRuntime, LogLevel,
+    OAuth2Config, OutputConf, PodPolicy, ProcessingGuarantee, PulsarMessaging, PulsarStateStore,
+    PythonRuntime, RuntimeLogConfig, SecretRef, StatefulConfig, SubscriptionPosition, TlsConfig,
 };
+use fm_api::function::WindowConfig;
 use fm_api::schema::FreeForm;
 use fm_api::spec_common::CommonSpec;
 use fm_api::{FunctionSpec, SinkSpec, SourceSpec};
 use k8s_openapi::api::autoscaling::v2::{MetricSpec, MetricTarget, ResourceMetricSource};
 use k8s_openapi::api::core::v1::{
-    ConfigMapVolumeSource, EmptyDirVolumeSource, EnvVar, ResourceRequirements, SecretVolumeSource,
-    Toleration, Volume, VolumeMount,
+    ConfigMapVolumeSource, EmptyDirVolumeSource, EnvVar, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, ResourceRequirements, SecretVolumeSource, Toleration, Volume,
+    VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value as Json;
 
 use super::hardening;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::mapping::{map_to_json, scalar_text, schema_type, string_map, type_class};
+use crate::model::statements::WindowSize;
 use crate::model::{Cluster, Mesh, Step};
 use crate::syntax::ast::{EnvValue, ResourceName, Runtime, Value, VolumeSource};
 use crate::units;
@@ -69,12 +73,17 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
             subscription_name: s.subscription.as_ref().map(|x| x.value.clone()),
             subscription_position: position(step),
             cleanup_subscription: s.cleanup_subscription.as_ref().map(|b| b.value),
+            forward_source_message_property: s.forward_properties.as_ref().map(|b| b.value),
+            max_pending_async_requests: s.max_pending_async.as_ref().map(|m| m.value),
+            window_config: window_config(mesh, step),
+            volume_claim_templates: volume_claim_templates(step),
             ..Default::default()
         })),
         crate::syntax::ast::StepKind::Source => StepSpec::Source(Box::new(SourceSpec {
             common,
             output,
             source_config: connector_config,
+            forward_source_message_property: s.forward_properties.as_ref().map(|b| b.value),
             ..Default::default()
         })),
         crate::syntax::ast::StepKind::Sink => StepSpec::Sink(Box::new(SinkSpec {
@@ -161,6 +170,65 @@ pub fn deep_merge_json(target: &mut Json, patch: &Json) {
     }
 }
 
+fn window_config(mesh: &Mesh, step: &Step) -> Option<WindowConfig> {
+    let window = &step.settings.window.as_ref()?.value;
+    let split = |size: Option<WindowSize>| match size {
+        Some(WindowSize::Count(n)) => (i32::try_from(n).ok(), None),
+        Some(WindowSize::DurationMs(ms)) => (None, Some(ms)),
+        None => (None, None),
+    };
+    let (length_count, length_ms) = split(window.length.as_ref().map(|l| l.value));
+    let (slide_count, slide_ms) = split(window.slide.as_ref().map(|l| l.value));
+    Some(WindowConfig {
+        // The operator puts the function's class here; the spec's value is never read.
+        actual_window_function_class_name: String::new(),
+        window_length_count: length_count,
+        window_length_duration_ms: length_ms,
+        sliding_interval_count: slide_count,
+        sliding_interval_duration_ms: slide_ms,
+        late_data_topic: window
+            .late_data
+            .as_ref()
+            .and_then(|t| mesh.full_topic_name(&t.value)),
+        max_lag_ms: window.max_lag_ms.as_ref().map(|m| m.value),
+        watermark_emit_interval_ms: window.watermark_ms.as_ref().map(|m| m.value),
+        timestamp_extractor_class_name: window
+            .timestamp_extractor
+            .as_ref()
+            .map(|c| c.value.clone()),
+        processing_guarantees: window.guarantee.as_ref().map(|g| g.value),
+    })
+}
+
+fn volume_claim_templates(step: &Step) -> Option<Vec<PersistentVolumeClaim>> {
+    let claims = &step.settings.volume_claims;
+    (!claims.is_empty()).then(|| {
+        claims
+            .iter()
+            .map(|claim| PersistentVolumeClaim {
+                metadata: ObjectMeta {
+                    name: Some(claim.name.value.clone()),
+                    ..Default::default()
+                },
+                spec: Some(PersistentVolumeClaimSpec {
+                    access_modes: (!claim.access.is_empty())
+                        .then(|| claim.access.iter().map(|a| a.value.to_owned()).collect()),
+                    storage_class_name: claim.storage_class.as_ref().map(|c| c.value.clone()),
+                    resources: claim.size.as_ref().map(|size| VolumeResourceRequirements {
+                        requests: Some(BTreeMap::from([(
+                            "storage".to_owned(),
+                            size.value.clone(),
+                        )])),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .collect()
+    })
+}
+
 fn timeout_ms(step: &Step) -> Option<i32> {
     let t = step.settings.timeout.as_ref()?;
     units::duration_ms(&t.value).and_then(|ms| i32::try_from(ms).ok())
@@ -214,6 +282,7 @@ fn common_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Commo
             .log_topic
             .as_ref()
             .and_then(|t| mesh.full_topic_name(&t.value)),
+        log_topic_agent: s.log_topic_agent.as_ref().map(|a| a.value),
         resources: Some(resources(step)),
         secrets_map: secrets_map(step),
         processing_guarantee: s.guarantee.as_ref().map(|g| match g.value.as_str() {
@@ -222,16 +291,7 @@ fn common_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Commo
             "manual" => ProcessingGuarantee::Manual,
             _ => ProcessingGuarantee::AtleastOnce,
         }),
-        volume_mounts: (!s.volumes.is_empty()).then(|| {
-            s.volumes
-                .iter()
-                .map(|v| VolumeMount {
-                    name: v.name.value.clone(),
-                    mount_path: v.mount.value.clone(),
-                    ..Default::default()
-                })
-                .collect()
-        }),
+        volume_mounts: volume_mounts(step),
         pod: Some(pod_policy(step, diagnostics)),
         pulsar: cluster.map(|c| messaging(mesh, c)),
         stateful_config: state_url.map(|service_url| StatefulConfig {
@@ -245,14 +305,26 @@ fn common_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Commo
     }
 }
 
+/// Mounts of the step's volumes, then of its volume claims that say where (`at`).
+fn volume_mounts(step: &Step) -> Option<Vec<VolumeMount>> {
+    let s = &step.settings;
+    let volumes = s.volumes.iter().map(|v| (&v.name.value, &v.mount.value));
+    let claims = s
+        .volume_claims
+        .iter()
+        .filter_map(|c| c.mount.as_ref().map(|m| (&c.name.value, &m.value)));
+    let mounts: Vec<VolumeMount> = volumes
+        .chain(claims)
+        .map(|(name, path)| VolumeMount {
+            name: name.clone(),
+            mount_path: path.clone(),
+            ..Default::default()
+        })
+        .collect();
+    (!mounts.is_empty()).then_some(mounts)
+}
+
 fn messaging(mesh: &Mesh, cluster: &Cluster) -> PulsarMessaging {
-    let field = |name: &str| {
-        cluster
-            .oauth2
-            .as_ref()
-            .and_then(|o| o.value.get(name))
-            .map(|v| v.value.clone())
-    };
     let tls_bool = |name: &str| {
         cluster
             .tls
@@ -284,18 +356,43 @@ fn messaging(mesh: &Mesh, cluster: &Cluster) -> PulsarMessaging {
             cert_secret_name: tls_string("ca-secret"),
             cert_secret_key: tls_string("ca-key"),
         }),
-        auth_config: cluster.oauth2.as_ref().map(|_| AuthConfig {
-            oauth2_config: Some(OAuth2Config {
-                audience: field("audience").unwrap_or_default(),
-                issuer_url: field("issuer").unwrap_or_default(),
-                scope: field("scope"),
-                key_secret_name: field("key-secret").unwrap_or_default(),
-                key_secret_key: field("key").unwrap_or_default(),
-            }),
-            generic_auth: None,
-        }),
+        auth_config: auth_config(cluster),
         cleanup_auth_config: None,
     }
+}
+
+fn auth_config(cluster: &Cluster) -> Option<AuthConfig> {
+    let field = |fields: &Option<
+        crate::syntax::ast::Spanned<BTreeMap<String, crate::syntax::ast::Spanned<String>>>,
+    >,
+                 name: &str| {
+        fields
+            .as_ref()
+            .and_then(|o| o.value.get(name))
+            .map(|v| v.value.clone())
+    };
+    if cluster.oauth2.is_some() {
+        let oauth2 = |name: &str| field(&cluster.oauth2, name);
+        return Some(AuthConfig {
+            oauth2_config: Some(OAuth2Config {
+                audience: oauth2("audience").unwrap_or_default(),
+                issuer_url: oauth2("issuer").unwrap_or_default(),
+                scope: oauth2("scope"),
+                key_secret_name: oauth2("key-secret").unwrap_or_default(),
+                key_secret_key: oauth2("key").unwrap_or_default(),
+            }),
+            generic_auth: None,
+        });
+    }
+    cluster.generic_auth.as_ref().map(|_| AuthConfig {
+        oauth2_config: None,
+        generic_auth: Some(GenericAuth {
+            client_authentication_plugin: field(&cluster.generic_auth, "plugin")
+                .unwrap_or_default(),
+            client_authentication_parameters: field(&cluster.generic_auth, "params")
+                .unwrap_or_default(),
+        }),
+    })
 }
 
 /// The local file name and the download location of a step's package.
@@ -325,25 +422,45 @@ pub fn package_file(step: &Step) -> (String, Option<String>) {
             let has_ext = last.contains('.');
             match step.runtime.value {
                 _ if has_ext => last,
-                Runtime::Java => format!("{last}.jar"),
-                Runtime::Python => format!("{last}.py"),
-                Runtime::Connector => format!("{last}.nar"),
-                Runtime::Go => last,
+                runtime => format!("{last}{}", default_extension(runtime)),
             }
         }
     };
     (file, Some(package))
 }
 
+/// What a downloaded package's file is named with when its URL has no extension.
+pub fn default_extension(runtime: Runtime) -> &'static str {
+    match runtime {
+        Runtime::Java => ".jar",
+        Runtime::Python | Runtime::GenericPython => ".py",
+        Runtime::Connector => ".nar",
+        Runtime::NodeJs => ".js",
+        Runtime::Wasm => ".wasm",
+        Runtime::Go | Runtime::Executable => "",
+    }
+}
+
+/// The runtime block's `log`: level, rotation, format, configuration file.
+fn log_config(step: &Step) -> Option<RuntimeLogConfig> {
+    let s = &step.settings;
+    let level = s
+        .log_level
+        .as_ref()
+        .and_then(|l| serde_json::from_value::<LogLevel>(Json::String(l.value.clone())).ok());
+    let log = RuntimeLogConfig {
+        level,
+        rotate_policy: s.log_rotation.as_ref().map(|r| r.value),
+        format: s.log_format.as_ref().map(|f| f.value),
+        log_config: s.log_config.as_ref().map(|c| c.value.clone()),
+        java_log4j_config_file_type: s.log_config_format.as_ref().map(|f| f.value),
+    };
+    (log != RuntimeLogConfig::default()).then_some(log)
+}
+
 fn runtime(step: &Step) -> fm_api::common::Runtime {
     let (file, location) = package_file(step);
-    let log = step.settings.log_level.as_ref().and_then(|l| {
-        let level: LogLevel = serde_json::from_value(Json::String(l.value.clone())).ok()?;
-        Some(RuntimeLogConfig {
-            level: Some(level),
-            ..Default::default()
-        })
-    });
+    let log = log_config(step);
     let mut rt = fm_api::common::Runtime::default();
     match step.runtime.value {
         Runtime::Java | Runtime::Connector => {
@@ -371,6 +488,18 @@ fn runtime(step: &Step) -> fm_api::common::Runtime {
                 go: file,
                 go_location: location,
                 log,
+            })
+        }
+        Runtime::NodeJs | Runtime::Wasm | Runtime::Executable | Runtime::GenericPython => {
+            rt.generic_runtime = Some(GenericRuntime {
+                function_file: file,
+                function_file_location: location,
+                language: step
+                    .runtime
+                    .value
+                    .generic_language()
+                    .unwrap_or_default()
+                    .to_owned(),
             })
         }
     }
@@ -528,6 +657,13 @@ fn pod_policy(step: &Step, diagnostics: &mut Diagnostics) -> PodPolicy {
         volumes: (!volumes.is_empty()).then_some(volumes),
         env: (!env.is_empty()).then_some(env),
         auto_scaling_metrics: (!metrics.is_empty()).then_some(metrics),
+        builtin_autoscaler: (!s.builtin_autoscale.is_empty()).then(|| {
+            s.builtin_autoscale
+                .values()
+                .map(|rule| rule.value.api_name())
+                .collect()
+        }),
+        vpa: s.vpa.as_ref().map(|v| v.value.clone()),
         // Hardened by default, so pods are restricted under either operator.
         security_context: Some(hardening::pod_security_context(step)),
         ..Default::default()
@@ -573,6 +709,7 @@ fn output_conf(mesh: &Mesh, step: &Step) -> Option<OutputConf> {
         topic: Some(full),
         type_class_name: topic.and_then(|t| type_class(&t.schema.value)),
         sink_schema_type: topic.and_then(|t| schema_type(&t.schema.value)),
+        producer_conf: step.settings.producer.as_ref().map(|p| p.value.clone()),
         ..Default::default()
     })
 }

@@ -52,6 +52,10 @@ codes! {
     LiteralSecret = "literal-secret": "a secret value is written literally instead of referenced",
     RelaxedSecurity = "relaxed-security": "a step relaxes the hardened pod defaults",
     Template = "template": "an output template failed to render or produced invalid YAML",
+    ImportInvalid = "import-invalid": "an input of `fmc import` is not valid Function Mesh YAML",
+    ImportUnsupported = "import-unsupported": "an input of `fmc import` holds something a mesh cannot say",
+    ImportNote = "import-note": "`fmc import` could not carry something over exactly, and says what",
+    Window = "window": "a window's length and slide disagree, or a window setting is malformed",
 }
 
 impl fmt::Display for Code {

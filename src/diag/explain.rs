@@ -35,6 +35,10 @@ pub fn explanation(code: Code) -> &'static str {
         Code::LiteralSecret => include_str!("explain/literal-secret.md"),
         Code::RelaxedSecurity => include_str!("explain/relaxed-security.md"),
         Code::Template => include_str!("explain/template.md"),
+        Code::Window => include_str!("explain/window.md"),
+        Code::ImportInvalid => include_str!("explain/import-invalid.md"),
+        Code::ImportUnsupported => include_str!("explain/import-unsupported.md"),
+        Code::ImportNote => include_str!("explain/import-note.md"),
     }
 }
 

@@ -12,7 +12,9 @@ mod source;
 
 pub use codes::Code;
 pub use decode::{decode, NotUtf8};
-pub use render::{render_human, render_json, render_json_unlocated, secret_spans};
+pub use render::{
+    render_human, render_json, render_json_unlocated, render_json_unlocated_as, secret_spans,
+};
 pub use source::{LineCol, SourceFile};
 
 use std::fmt;

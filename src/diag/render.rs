@@ -204,6 +204,17 @@ pub fn render_json(file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
 /// same shape as every other diagnostic, so an editor reading `--message-format json` never
 /// meets a line it cannot parse. It points at the file's start: there is no text to point into.
 pub fn render_json_unlocated(code: Code, file: &str, message: &str) -> String {
+    render_json_unlocated_as(code, Severity::Error, file, message)
+}
+
+/// As [`render_json_unlocated`], with the severity given (`fmc import`'s warnings are about
+/// a YAML input, not a mesh text to point into).
+pub fn render_json_unlocated_as(
+    code: Code,
+    severity: Severity,
+    file: &str,
+    message: &str,
+) -> String {
     let start = JsonSpan {
         offset: 0,
         length: 0,
@@ -214,7 +225,10 @@ pub fn render_json_unlocated(code: Code, file: &str, message: &str) -> String {
     };
     let json = JsonDiagnostic {
         code: code.as_str(),
-        severity: "error",
+        severity: match severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        },
         message,
         file,
         span: start,

@@ -44,6 +44,13 @@ impl Structure {
         let opening = match pair.as_rule() {
             Rule::mesh => Some(Opening::Mesh),
             Rule::env_decl | Rule::auth_oauth2 | Rule::tls_block => Some(Opening::Block),
+            Rule::auth_generic
+            | Rule::window_stmt
+            | Rule::vpa_stmt
+            | Rule::volume_claim_stmt
+            | Rule::producer_stmt => Some(Opening::Block),
+            // Only a `container "name" { … }` line of a `vpa` block opens one.
+            Rule::vpa_field if pair.as_str().starts_with("container") => Some(Opening::Block),
             Rule::cluster_body | Rule::step_body => Some(Opening::Block),
             Rule::security_stmt | Rule::env_vars | Rule::map | Rule::list => {
                 Some(Opening::Container)
@@ -76,6 +83,25 @@ impl Structure {
                 .collect(),
             Rule::tls_block => items(0)
                 .filter(|p| p.as_rule() == Rule::tls_field)
+                .map(|p| p.as_span().start())
+                .collect(),
+            Rule::auth_generic
+            | Rule::window_stmt
+            | Rule::vpa_stmt
+            | Rule::vpa_field
+            | Rule::volume_claim_stmt
+            | Rule::producer_stmt => items(0)
+                .filter(|p| {
+                    matches!(
+                        p.as_rule(),
+                        Rule::generic_field
+                            | Rule::window_field
+                            | Rule::vpa_field
+                            | Rule::vpa_container
+                            | Rule::claim_field
+                            | Rule::producer_field
+                    )
+                })
                 .map(|p| p.as_span().start())
                 .collect(),
             Rule::security_stmt => items(0)

@@ -31,13 +31,54 @@ pub struct Cluster {
 pub struct Clusters {
     pub list: Vec<Cluster>,
     config_maps: BTreeMap<String, BTreeMap<String, String>>,
+    /// The mesh's name: fmc names a cluster's ConfigMap `<mesh>-<cluster>-pulsar`.
+    mesh: String,
 }
 
 impl Clusters {
-    pub fn new(config_maps: BTreeMap<String, BTreeMap<String, String>>) -> Self {
+    pub fn new(config_maps: BTreeMap<String, BTreeMap<String, String>>, mesh: &str) -> Self {
         Clusters {
             list: Vec::new(),
             config_maps,
+            mesh: mesh.to_owned(),
+        }
+    }
+
+    /// Whether a ConfigMap is one fmc writes for a cluster: named `<mesh>-<cluster>-pulsar`,
+    /// holding the two URLs and nothing else.
+    pub fn is_own_config_map(&self, name: &str) -> bool {
+        let named = name
+            .strip_prefix(&format!("{}-", self.mesh))
+            .and_then(|rest| rest.strip_suffix("-pulsar"))
+            .is_some_and(|ident| !ident.is_empty() && super::kebab(ident, "") == ident);
+        named
+            && self.config_maps.get(name).is_some_and(|data| {
+                data.len() == 2
+                    && data.contains_key("brokerServiceURL")
+                    && data.contains_key("webServiceURL")
+            })
+    }
+
+    /// Declares the cluster of a ConfigMap no step uses (see `is_own_config_map`).
+    pub fn declare_unused(&mut self, config_map: &str, warnings: &mut Vec<String>) {
+        if self.list.iter().any(|c| c.config_map == config_map) {
+            return;
+        }
+        let who = format!("ConfigMap {config_map}");
+        let cluster = self.new_cluster(config_map, None, &Map::new(), &who, warnings);
+        self.list.push(cluster);
+    }
+
+    /// The cluster identifier a ConfigMap name stands for: `<cluster>` in the
+    /// `<mesh>-<cluster>-pulsar` that fmc writes, else the name itself as an identifier.
+    pub fn ident_for(&self, config_map: &str) -> String {
+        let own = config_map
+            .strip_prefix(&format!("{}-", self.mesh))
+            .and_then(|rest| rest.strip_suffix("-pulsar"))
+            .filter(|ident| !ident.is_empty() && super::kebab(ident, "") == *ident);
+        match own {
+            Some(ident) => ident.to_owned(),
+            None => super::kebab(config_map, "pulsar"),
         }
     }
 
@@ -106,7 +147,7 @@ impl Clusters {
         who: &str,
         warnings: &mut Vec<String>,
     ) -> Cluster {
-        let base = super::kebab(config_map, "pulsar");
+        let base = self.ident_for(config_map);
         let mut ident = base.clone();
         let mut n = 2;
         while self.list.iter().any(|c| c.ident == ident) {
@@ -215,6 +256,20 @@ fn messaging_statements(pulsar: &Map<String, Json>) -> (Vec<String>, Map<String,
                 out.push(format!(
                     "auth oauth2 {{\n{}\n}}",
                     write::indent(&body.join("\n"), 2)
+                ));
+                covered.insert("authConfig".into(), Json::Object(auth.clone()));
+            }
+        }
+        if let (1, Some(Json::Object(g))) = (auth.len(), auth.get("genericAuth")) {
+            let plugin = g.get("clientAuthenticationPlugin").and_then(Json::as_str);
+            let params = g
+                .get("clientAuthenticationParameters")
+                .and_then(Json::as_str);
+            if let (2, Some(plugin), Some(params)) = (g.len(), plugin, params) {
+                out.push(format!(
+                    "auth generic {{\n  plugin {}\n  params {}\n}}",
+                    write::string(plugin),
+                    write::string(params)
                 ));
                 covered.insert("authConfig".into(), Json::Object(auth.clone()));
             }

@@ -232,6 +232,29 @@ fn string_map(v: &Json) -> bool {
         .is_some_and(|m| !m.is_empty() && m.values().all(Json::is_string))
 }
 
+/// fmc's own pod security context (hardened, or with `run-as-root` / `seccomp-unconfined`
+/// relaxed) is what the compiler writes anyway: it is taken, and a relaxed one becomes the
+/// `security { … }` block that asks for it. Any other stays in `spec`.
+pub fn security_context(pod: &mut Map<String, Json>, out: &mut Vec<String>) {
+    let Some(written) = pod.get("securityContext") else {
+        return;
+    };
+    for (as_root, unconfined) in [(false, false), (true, false), (false, true), (true, true)] {
+        let ours = crate::codegen::hardening::security_context(as_root, unconfined);
+        if serde_json::to_value(&ours).ok().as_ref() == Some(written) {
+            pod.shift_remove("securityContext");
+            let words: Vec<&str> = [(as_root, "run-as-root"), (unconfined, "seccomp-unconfined")]
+                .into_iter()
+                .filter_map(|(on, word)| on.then_some(word))
+                .collect();
+            if !words.is_empty() {
+                out.push(format!("security {{ {} }}", words.join("; ")));
+            }
+            return;
+        }
+    }
+}
+
 /// Labels, annotations, node selector, tolerations, service account, grace period.
 pub fn pod_settings(pod: &mut Map<String, Json>, out: &mut Vec<String>) {
     for (key, word) in [

@@ -1,5 +1,5 @@
-//! The runtime block of a spec (`java`, `python`, `golang`): runtime, package and file, log
-//! level and JVM options.
+//! The runtime block of a spec (`java`, `python`, `golang`, `genericRuntime`): runtime,
+//! package and file, logging and JVM options.
 
 use serde_json::{Map, Value as Json};
 
@@ -18,9 +18,9 @@ pub fn runtime(
 ) -> Runtime {
     // Connectors run on java; a function on the first runtime block it has. Any other
     // runtime block stays in `spec` (and the operator's admission rules judge it).
-    let present: Vec<&str> = ["java", "python", "golang"]
+    let present: Vec<&str> = ["java", "python", "golang", "genericRuntime"]
         .into_iter()
-        .filter(|k| spec.contains_key(*k))
+        .filter(|k| spec.get(*k).is_some_and(|b| !b.is_null()))
         .collect();
     let key = match kind {
         StepKind::Function => present.first().copied().unwrap_or("java"),
@@ -35,10 +35,19 @@ pub fn runtime(
     let (runtime, file_key, location_key) = match (kind, key) {
         (StepKind::Function, "python") => (Runtime::Python, "py", "pyLocation"),
         (StepKind::Function, "golang") => (Runtime::Go, "go", "goLocation"),
+        (StepKind::Function, "genericRuntime") => (
+            generic_runtime(spec).unwrap_or(Runtime::Executable),
+            "functionFile",
+            "functionFileLocation",
+        ),
         (StepKind::Function, _) => (Runtime::Java, "jar", "jarLocation"),
         _ => (Runtime::Connector, "jar", "jarLocation"),
     };
     let mut block = take_object(spec, key);
+    if runtime.generic_language().is_some() {
+        // The language is said by the runtime word.
+        take(&mut block, "language");
+    }
     let file = take_str(&mut block, file_key);
     let location = block
         .get(location_key)
@@ -78,22 +87,29 @@ pub fn runtime(
     runtime
 }
 
-/// Log level and JVM options live in the runtime block too; written after `config`.
+/// The runtime a `genericRuntime` block's language names, if the language has a word.
+pub fn generic_runtime(spec: &Map<String, Json>) -> Option<Runtime> {
+    let language = spec.get("genericRuntime")?.get("language")?.as_str()?;
+    Runtime::ALL
+        .iter()
+        .copied()
+        .find(|r| r.generic_language() == Some(language))
+}
+
+/// Logging and JVM options live in the runtime block too; written after `config`.
 pub fn runtime_extras(runtime: Runtime, spec: &mut Map<String, Json>, out: &mut Vec<String>) {
     let key = match runtime {
         Runtime::Python => "python",
         Runtime::Go => "golang",
         Runtime::Java | Runtime::Connector => "java",
+        // The generic runtime has no log settings and no JVM.
+        Runtime::NodeJs | Runtime::Wasm | Runtime::Executable | Runtime::GenericPython => return,
     };
     let mut block = take_object(spec, key);
     let mut log = take_object(&mut block, "log");
-    if log.len() == 1 {
-        if let Some(level) = take_str(&mut log, "level") {
-            out.push(format!("log-level {level}"));
-        }
-    }
+    super::extras::log(&mut log, out);
     put_back(&mut block, "log", log);
-    if runtime != Runtime::Python && runtime != Runtime::Go {
+    if matches!(runtime, Runtime::Java | Runtime::Connector) {
         if let Some(Json::Array(opts)) = block.get("javaOpts") {
             if opts.iter().all(Json::is_string) {
                 out.push(format!(
@@ -119,9 +135,6 @@ fn derived_file(runtime: Runtime, package: &str) -> String {
         .to_owned();
     match runtime {
         _ if last.contains('.') => last,
-        Runtime::Java => format!("{last}.jar"),
-        Runtime::Python => format!("{last}.py"),
-        Runtime::Connector => format!("{last}.nar"),
-        Runtime::Go => last,
+        runtime => format!("{last}{}", crate::codegen::spec::default_extension(runtime)),
     }
 }

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value as Json};
 use crate::syntax::ast::{Runtime, StepKind};
 
 use super::clusters::Clusters;
+use super::extras;
 use super::fields::{put_back, take, take_bool, take_i64, take_object, take_str};
 use super::pod;
 use super::read::Workload;
@@ -36,19 +37,36 @@ pub struct Context<'a> {
     /// Whether steps name their cluster (more than one cluster in the mesh).
     pub name_clusters: bool,
     pub warnings: &'a mut Vec<String>,
+    /// The Secret this step's literal secrets move to, and the values moved so far.
+    pub secret: String,
+    pub moved: &'a mut Vec<super::secrets::MovedSecret>,
+    /// What moved, said apart from the other warnings (it has a code of its own).
+    pub moved_notes: &'a mut Vec<String>,
+}
+
+/// The ConfigMap a step's `pulsar.pulsarConfig` names (`pulsar` when none does, as the
+/// cluster import gives it).
+pub fn config_map_of(workload: &Workload) -> &str {
+    workload
+        .spec
+        .get("pulsar")
+        .and_then(|p| p.get("pulsarConfig"))
+        .and_then(Json::as_str)
+        .unwrap_or("pulsar")
 }
 
 /// Topics a step reads and writes, noted before any step is mapped so schemas and
 /// producers are known when the statements are written.
 pub fn note_topics(workload: &Workload, topics: &mut Topics) {
     let spec = &workload.spec;
+    let config_map = config_map_of(workload);
     if let Some(output) = spec.get("output") {
         if let Some(topic) = output.get("topic").and_then(Json::as_str) {
             let schema = topics::observed(
                 output.get("typeClassName").and_then(Json::as_str),
                 output.get("sinkSchemaType").and_then(Json::as_str),
             );
-            topics.note(topic, schema, true);
+            topics.note(topic, schema, true, config_map);
         }
     }
     if let Some(input) = spec.get("input") {
@@ -66,13 +84,19 @@ pub fn note_topics(workload: &Workload, topics: &mut Topics) {
                     topic.replace('~', "~0").replace('/', "~1")
                 ))
                 .and_then(Json::as_str);
-            topics.note(topic, topics::observed(type_class, schema_type), false);
+            topics.note(
+                topic,
+                topics::observed(type_class, schema_type),
+                false,
+                config_map,
+            );
         }
     }
 }
 
 pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
     let mut spec = workload.spec.clone();
+    let config_map = config_map_of(workload).to_owned();
     let who = format!(
         "document {} ({} {})",
         workload.document,
@@ -80,6 +104,20 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
         workload.name
     );
     let mut out: Vec<String> = Vec::new();
+    let config_key = match workload.kind {
+        StepKind::Function => "funcConfig",
+        StepKind::Source => "sourceConfig",
+        StepKind::Sink => "sinkConfig",
+    };
+    super::secrets::move_literal_secrets(
+        &mut spec,
+        config_key,
+        &cx.secret,
+        &who,
+        cx.moved,
+        cx.moved_notes,
+        cx.warnings,
+    );
     // The compiler writes the step name; a different `name` stays in `spec` and wins.
     if spec.get("name").and_then(Json::as_str) == Some(name) {
         take(&mut spec, "name");
@@ -135,10 +173,11 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
     }
 
     let runtime = runtime(workload.kind, &mut spec, &mut out, &who, cx.warnings);
-    topics_io(&mut spec, &mut out, cx.topics);
+    topics_io(&mut spec, &mut out, cx.topics, &config_map);
     if let Some(t) = take_str(&mut spec, "logTopic") {
         out.push(format!("log-topic {}", write::string(&t)));
     }
+    extras::step_fields(workload.kind, &mut spec, &mut out);
     if workload.kind != StepKind::Source {
         delivery(&mut spec, &mut out);
     }
@@ -149,12 +188,27 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
             out.push(format!("guarantee {word}"));
         }
     }
+    if workload.kind == StepKind::Function {
+        let topics = cx.topics;
+        extras::window(
+            &mut spec,
+            class.as_deref(),
+            |full| topic_ref(topics, full, &config_map),
+            &mut out,
+        );
+    }
     replicas(&mut spec, &mut out);
     let mut pod = take_object(&mut spec, "pod");
     pod::autoscale(&mut pod, &mut out);
+    extras::builtin_autoscale(&mut pod, &mut out);
+    extras::vpa(&mut pod, &mut out);
     pod::resources(&mut spec, &mut out);
     pod::env(&mut spec, &mut pod, &mut out, &who, cx.warnings);
+    if workload.kind == StepKind::Function {
+        extras::volume_claims(&mut spec, &mut out);
+    }
     pod::volumes(&mut spec, &mut pod, &mut out);
+    pod::security_context(&mut pod, &mut out);
     pod::pod_settings(&mut pod, &mut out);
     put_back(&mut spec, "pod", pod);
 
@@ -166,13 +220,7 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
     put_back(&mut stateful, "pulsar", store);
     put_back(&mut spec, "statefulConfig", stateful);
 
-    let config_key = match workload.kind {
-        StepKind::Function => "funcConfig",
-        StepKind::Source => "sourceConfig",
-        StepKind::Sink => "sinkConfig",
-    };
     if let Some(Json::Object(config)) = spec.get(config_key) {
-        warn_literal_secrets(config, config_key, &who, cx.warnings);
         out.push(format!(
             "config {}",
             block_value(&Json::Object(config.clone()))
@@ -220,38 +268,20 @@ fn block_value(v: &Json) -> String {
     }
 }
 
-/// The import keeps a literal secret as written (dropping it would lose a setting), but says
-/// that `fmc check` will refuse it, as it refuses one typed into a mesh.
-fn warn_literal_secrets(
-    config: &Map<String, Json>,
-    path: &str,
-    who: &str,
-    warnings: &mut Vec<String>,
-) {
-    for (k, v) in config {
-        let here = format!("{path}.{k}");
-        match v {
-            Json::String(s) if !s.is_empty() && crate::secrets::looks_secret(k) => {
-                warnings.push(format!(
-                    "{who}: `{here}` holds a literal secret; imported as written, \
-                     but `fmc check` refuses it: move it to a Secret"
-                ))
-            }
-            Json::Object(inner) => warn_literal_secrets(inner, &here, who, warnings),
-            _ => {}
-        }
-    }
-}
-
-fn topic_ref(topics: &Topics, full: &str) -> String {
+fn topic_ref(topics: &Topics, full: &str, config_map: &str) -> String {
     topics
-        .get(full)
+        .get(full, config_map)
         .map(|t| t.short.clone())
         .unwrap_or_else(|| write::string(full))
 }
 
 /// `in`, `in pattern`, `out`, and the type information the topics' schemas reproduce.
-fn topics_io(spec: &mut Map<String, Json>, out: &mut Vec<String>, topics: &Topics) {
+fn topics_io(
+    spec: &mut Map<String, Json>,
+    out: &mut Vec<String>,
+    topics: &Topics,
+    config_map: &str,
+) {
     let mut input = take_object(spec, "input");
     let names: Option<Vec<String>> = input.get("topics").and_then(Json::as_array).and_then(|l| {
         l.iter()
@@ -264,12 +294,15 @@ fn topics_io(spec: &mut Map<String, Json>, out: &mut Vec<String>, topics: &Topic
             "in {}",
             names
                 .iter()
-                .map(|n| topic_ref(topics, n))
+                .map(|n| topic_ref(topics, n, config_map))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
         // What the compiler will write for these topics; taken only if it is what is there.
-        let declared: Vec<_> = names.iter().filter_map(|n| topics.get(n)).collect();
+        let declared: Vec<_> = names
+            .iter()
+            .filter_map(|n| topics.get(n, config_map))
+            .collect();
         let type_class = declared
             .first()
             .and_then(|t| topics::generated(&t.schema).0);
@@ -302,8 +335,8 @@ fn topics_io(spec: &mut Map<String, Json>, out: &mut Vec<String>, topics: &Topic
 
     let mut output = take_object(spec, "output");
     if let Some(full) = take_str(&mut output, "topic") {
-        out.push(format!("out {}", topic_ref(topics, &full)));
-        if let Some(topic) = topics.get(&full) {
+        out.push(format!("out {}", topic_ref(topics, &full, config_map)));
+        if let Some(topic) = topics.get(&full, config_map) {
             let (type_class, schema_type) = topics::generated(&topic.schema);
             let written_class = output.get("typeClassName").and_then(Json::as_str);
             if written_class == type_class.as_deref()
@@ -316,6 +349,7 @@ fn topics_io(spec: &mut Map<String, Json>, out: &mut Vec<String>, topics: &Topic
             }
         }
     }
+    extras::producer(&mut output, out);
     put_back(spec, "output", output);
 }
 

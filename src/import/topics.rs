@@ -1,6 +1,8 @@
 //! Topics recovered from the resources: every full name a step reads or writes gets a short
 //! kebab-case name and the schema its `typeClassName` / schema type imply. A topic read but
-//! produced by no imported step is declared `external`.
+//! produced by no imported step is declared `external`. A topic lives on the cluster of the
+//! steps that use it (their `pulsar.pulsarConfig`): one full name used on two clusters is two
+//! topics, as a mesh declares a replica, each `on` its cluster.
 
 use crate::mapping::{schema_type, type_class};
 use crate::syntax::ast::Schema;
@@ -60,6 +62,8 @@ pub struct Topic {
     pub short: String,
     pub schema: Schema,
     pub produced: bool,
+    /// The ConfigMap (so the cluster) of the steps using it.
+    pub config_map: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -70,8 +74,12 @@ pub struct Topics {
 impl Topics {
     /// Records a use of `full`; the first use fixes the schema (a step that disagrees keeps
     /// its own type in `spec { … }`).
-    pub fn note(&mut self, full: &str, schema: Schema, produced: bool) {
-        if let Some(t) = self.list.iter_mut().find(|t| t.full == full) {
+    pub fn note(&mut self, full: &str, schema: Schema, produced: bool, config_map: &str) {
+        if let Some(t) = self
+            .list
+            .iter_mut()
+            .find(|t| t.full == full && t.config_map == config_map)
+        {
             t.produced |= produced;
             return;
         }
@@ -87,15 +95,25 @@ impl Topics {
             short,
             schema,
             produced,
+            config_map: config_map.to_owned(),
         });
     }
 
-    pub fn get(&self, full: &str) -> Option<&Topic> {
-        self.list.iter().find(|t| t.full == full)
+    /// The topic `full` as used on the cluster of `config_map`.
+    pub fn get(&self, full: &str, config_map: &str) -> Option<&Topic> {
+        self.list
+            .iter()
+            .find(|t| t.full == full && t.config_map == config_map)
     }
 
-    /// `topic` declarations in first-use order.
-    pub fn declarations(&self, tenant: &str, namespace: &str) -> Vec<String> {
+    /// `topic` declarations in first-use order; `placed` gives the ` on CLUSTER` of a
+    /// topic's ConfigMap when the mesh needs it said.
+    pub fn declarations(
+        &self,
+        tenant: &str,
+        namespace: &str,
+        placed: impl Fn(&str) -> Option<String>,
+    ) -> Vec<String> {
         let prefix = format!("persistent://{tenant}/{namespace}/");
         self.list
             .iter()
@@ -105,8 +123,11 @@ impl Topics {
                     Some(rest) if rest == t.short => String::new(),
                     _ => format!(" = {}", write::string(&t.full)),
                 };
+                let on = placed(&t.config_map)
+                    .map(|c| format!(" on {c}"))
+                    .unwrap_or_default();
                 format!(
-                    "{external}topic {}{name}: {}",
+                    "{external}topic {}{name}: {}{on}",
                     t.short,
                     schema_text(&t.schema)
                 )

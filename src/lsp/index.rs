@@ -288,6 +288,11 @@ fn settings(body: &[Spanned<Setting>], add: &mut impl FnMut(SymbolKind, &Spanned
             Setting::Cluster(name) => add(SymbolKind::Cluster, name, false),
             Setting::In(topics) => topics.iter().for_each(|t| topic(t, add)),
             Setting::Out(t) | Setting::LogTopic(t) | Setting::DeadLetter(t) => topic(t, add),
+            Setting::Window(fields) => fields.iter().for_each(|f| {
+                if let crate::syntax::ast::WindowField::LateData(t) = &f.value {
+                    topic(t, add)
+                }
+            }),
             _ => {}
         }
     }

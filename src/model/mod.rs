@@ -2,6 +2,8 @@
 //! Analysis passes and code generation work on this, never on the raw syntax tree.
 
 mod settings;
+pub mod statements;
+pub mod words;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -23,6 +25,8 @@ pub struct Cluster {
     pub admin: Option<Spanned<String>>,
     pub auth_secret: Option<Spanned<String>>,
     pub oauth2: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
+    /// `auth generic { plugin … params … }`, by field name.
+    pub generic_auth: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
     pub tls_secret: Option<Spanned<String>>,
     pub tls: Option<Spanned<BTreeMap<String, Spanned<Value>>>>,
     pub state: Option<Spanned<String>>,
@@ -37,6 +41,7 @@ impl Cluster {
             admin: None,
             auth_secret: None,
             oauth2: None,
+            generic_auth: None,
             tls_secret: None,
             tls: None,
             state: None,
@@ -52,6 +57,7 @@ impl Cluster {
             ClusterSetting::AuthSecret(s) => {
                 self.auth_secret = Some(s.clone());
                 self.oauth2 = None;
+                self.generic_auth = None;
             }
             ClusterSetting::AuthOAuth2(fields) => {
                 let map = fields
@@ -60,6 +66,16 @@ impl Cluster {
                     .collect();
                 self.oauth2 = Some(Spanned::new(map, span));
                 self.auth_secret = None;
+                self.generic_auth = None;
+            }
+            ClusterSetting::AuthGeneric(fields) => {
+                let map = fields
+                    .iter()
+                    .map(|(k, v)| (k.value.clone(), v.clone()))
+                    .collect();
+                self.generic_auth = Some(Spanned::new(map, span));
+                self.auth_secret = None;
+                self.oauth2 = None;
             }
             ClusterSetting::TlsSecret(s) => {
                 self.tls_secret = Some(s.clone());
@@ -84,6 +100,7 @@ impl Cluster {
             && self.pulsar_name == other.pulsar_name
             && self.auth_secret == other.auth_secret
             && self.oauth2 == other.oauth2
+            && self.generic_auth == other.generic_auth
             && self.tls_secret == other.tls_secret
             && self.tls == other.tls
             && self.state == other.state
@@ -409,7 +426,7 @@ impl<'a> Lowering<'a> {
                     }
                 }
             } else {
-                own.apply(setting);
+                own.apply(setting, &mut self.diagnostics);
             }
         }
         inherited.overlay(&own);

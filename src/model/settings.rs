@@ -7,6 +7,13 @@
 
 use std::collections::BTreeMap;
 
+use fm_api::common::{
+    JavaLog4jConfigFileType, LogConfigRef, LogFormat, LogTopicAgent, ProducerConfig, RotatePolicy,
+    VpaSpec,
+};
+
+use super::statements::{BuiltinRule, Claim, Window};
+use crate::diag::Diagnostics;
 use crate::syntax::ast::{
     EnvValue, Map, Name, Relaxation, ResourceName, ResourceSide, Setting, Spanned, TopicRef, Value,
     VolumeSource,
@@ -64,6 +71,20 @@ pub struct StepSettings {
     /// Relaxations of the hardened pod defaults; a later block's `security` replaces them
     /// all, so an environment can write `security {}` to harden again.
     pub security: Option<Vec<Spanned<Relaxation>>>,
+    pub forward_properties: Option<Spanned<bool>>,
+    pub max_pending_async: Option<Spanned<i32>>,
+    pub log_rotation: Option<Spanned<RotatePolicy>>,
+    pub log_format: Option<Spanned<LogFormat>>,
+    pub log_config_format: Option<Spanned<JavaLog4jConfigFileType>>,
+    pub log_config: Option<Spanned<LogConfigRef>>,
+    pub log_topic_agent: Option<Spanned<LogTopicAgent>>,
+    /// Upstream's builtin autoscaler rules, one per resource.
+    pub builtin_autoscale: BTreeMap<ResourceName, Spanned<BuiltinRule>>,
+    /// A later block's `window`, `vpa` or `producer` replaces the whole block.
+    pub window: Option<Spanned<Window>>,
+    pub vpa: Option<Spanned<VpaSpec>>,
+    pub volume_claims: Vec<Claim>,
+    pub producer: Option<Spanned<ProducerConfig>>,
     /// `spec { … }`, deep-merged over the generated spec; later blocks merge into it too.
     pub spec: Map,
     pub spec_span: Option<crate::diag::Span>,
@@ -95,7 +116,10 @@ pub fn merge_map(map: &mut Map, entries: &Map) {
 
 impl StepSettings {
     /// Applies one statement within a block (accumulating lists).
-    pub fn apply(&mut self, setting: &Spanned<Setting>) {
+    pub fn apply(&mut self, setting: &Spanned<Setting>, diagnostics: &mut Diagnostics) {
+        if super::statements::apply(self, setting, diagnostics) {
+            return;
+        }
         let span = setting.span;
         match &setting.value {
             Setting::Use(_) => {} // resolved by the caller, which knows the defaults blocks
@@ -188,6 +212,19 @@ impl StepSettings {
                 deep_merge_map(&mut self.spec, &m.value);
                 self.spec_span = Some(m.span);
             }
+            // Read by `statements::apply` above.
+            Setting::ForwardProperties(_)
+            | Setting::MaxPendingAsync(_)
+            | Setting::LogRotation(_)
+            | Setting::LogFormat(_)
+            | Setting::LogConfigFormat(_)
+            | Setting::LogConfig { .. }
+            | Setting::LogTopicAgent(_)
+            | Setting::BuiltinAutoscale { .. }
+            | Setting::Window(_)
+            | Setting::Vpa(_)
+            | Setting::VolumeClaim { .. }
+            | Setting::Producer(_) => {}
         }
     }
 
@@ -228,8 +265,30 @@ impl StepSettings {
             java_opts,
             security,
             config_span,
-            spec_span
+            spec_span,
+            forward_properties,
+            max_pending_async,
+            log_rotation,
+            log_format,
+            log_config_format,
+            log_config,
+            log_topic_agent,
+            window,
+            vpa,
+            producer
         );
+        self.builtin_autoscale
+            .extend(later.builtin_autoscale.clone());
+        for claim in &later.volume_claims {
+            match self
+                .volume_claims
+                .iter_mut()
+                .find(|c| c.name.value == claim.name.value)
+            {
+                Some(slot) => *slot = claim.clone(),
+                None => self.volume_claims.push(claim.clone()),
+            }
+        }
         self.autoscale.extend(later.autoscale.clone());
         self.requests.extend(later.requests.clone());
         self.limits.extend(later.limits.clone());

@@ -7,6 +7,7 @@ mod cycles;
 mod names;
 mod secrets;
 mod security;
+mod statements;
 mod values;
 
 /// How a schema reads in messages (and on the edges of `fmc graph`).
@@ -60,4 +61,5 @@ fn check_mesh(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
     values::check(mesh, steps, diagnostics);
     secrets::check(mesh, steps, diagnostics);
     security::check(steps, diagnostics);
+    statements::check(steps, diagnostics);
 }

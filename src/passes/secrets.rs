@@ -4,7 +4,7 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Mesh, Step};
-use crate::secrets::looks_secret;
+use crate::secrets::{generic_params_hold_secret, looks_secret};
 use crate::syntax::ast::{EnvValue, Map, Value};
 
 pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
@@ -28,6 +28,22 @@ pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
         }
     }
     for cluster in &mesh.clusters {
+        let params = cluster
+            .generic_auth
+            .as_ref()
+            .and_then(|g| g.value.get("params"));
+        if let Some(params) = params.filter(|p| generic_params_hold_secret(&p.value)) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::LiteralSecret,
+                    params.span,
+                    "the authentication parameters hold a credential",
+                )
+                .redact(params.span)
+                .primary("secret written in the mesh")
+                .help("point the plugin at a file mounted from a Secret (`token:file:///path`, `{\"privateKey\": \"file:///path\"}`), or use `auth secret \"name\"`"),
+            );
+        }
         for url in [&cluster.broker, &cluster.admin].into_iter().flatten() {
             if url.value.split("://").nth(1).is_some_and(|rest| {
                 rest.split('/')

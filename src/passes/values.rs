@@ -53,6 +53,17 @@ fn check_cluster(cluster: &Cluster, diagnostics: &mut Diagnostics) {
     if let Some(url) = &cluster.state {
         scheme(url, &["bk://"], "state storage", diagnostics);
     }
+    if let Some(generic) = &cluster.generic_auth {
+        for field in ["plugin", "params"] {
+            if !generic.value.contains_key(field) {
+                diagnostics.push(missing(
+                    generic.span,
+                    format!("`auth generic` needs `{field}`"),
+                    "write `auth generic { plugin \"org.apache.pulsar.client.impl.auth.AuthenticationToken\" params \"token:file:///path\" }`",
+                ));
+            }
+        }
+    }
     if let Some(oauth2) = &cluster.oauth2 {
         for field in ["issuer", "audience", "key-secret", "key"] {
             if !oauth2.value.contains_key(field) {
@@ -131,18 +142,18 @@ fn check_step(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) {
             .help("remove the string after `go`: the package is the executable"),
         ),
         (Runtime::Go, None) => {}
-        (_, None) => diagnostics.push(missing(
+        (r, None) if r.needs_class() => diagnostics.push(missing(
             step.runtime.span,
             format!("step `{who}` needs a class name after `{}`", runtime.word()),
             "e.g. `java \"org.example.MyFunction\"`",
         )),
-        (_, Some(_)) => {}
+        (_, _) => {}
     }
     if runtime == Runtime::Connector && step.kind.value == StepKind::Function {
         diagnostics.push(Diagnostic::error(
             Code::InvalidValue,
             step.runtime.span,
-            "functions run `java`, `python` or `go`; `connector` is for sources and sinks",
+            "functions run `java`, `python`, `go`, `nodejs`, `wasm`, `executable` or `generic-python`; `connector` is for sources and sinks",
         ));
     }
     if runtime != Runtime::Connector && step.kind.value != StepKind::Function {
@@ -323,7 +334,10 @@ fn check_package(
         Runtime::Java => &["jar", "nar"],
         Runtime::Connector => &["nar", "jar"],
         Runtime::Python => &["py", "zip", "whl", "pex"],
-        Runtime::Go => &[],
+        Runtime::Go | Runtime::Executable => &[],
+        Runtime::NodeJs => &["js", "mjs", "cjs", "zip", "tgz"],
+        Runtime::Wasm => &["wasm"],
+        Runtime::GenericPython => &["py", "zip", "whl"],
     };
     let span = file.map(|f| f.span).unwrap_or(package.span);
     match (runtime, ext.as_deref()) {
@@ -335,7 +349,7 @@ fn check_package(
             )
             .help("go functions are a compiled executable"),
         ),
-        (Runtime::Go, _) | (_, None) => {}
+        (Runtime::Go | Runtime::Executable, _) | (_, None) => {}
         (_, Some(e)) if !allowed.contains(&e) => diagnostics.push(
             Diagnostic::error(
                 Code::PackageKind,

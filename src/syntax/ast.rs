@@ -51,6 +51,8 @@ pub enum ClusterSetting {
     PulsarName(Spanned<String>),
     AuthSecret(Spanned<String>),
     AuthOAuth2(Vec<(Name, Spanned<String>)>),
+    /// `auth generic { plugin "…" params "…" }`: upstream's `genericAuth`.
+    AuthGeneric(Vec<(Name, Spanned<String>)>),
     TlsSecret(Spanned<String>),
     Tls(Vec<(Name, Spanned<Value>)>),
     State(Spanned<String>),
@@ -94,6 +96,14 @@ pub enum Runtime {
     Python,
     Go,
     Connector,
+    /// The generic runtime (upstream's `genericRuntime`), language `nodejs`.
+    NodeJs,
+    /// The generic runtime, language `wasm`.
+    Wasm,
+    /// The generic runtime, language `executable`.
+    Executable,
+    /// The generic runtime, language `python` (not the Python runtime's `python.py`).
+    GenericPython,
 }
 
 impl Runtime {
@@ -103,7 +113,45 @@ impl Runtime {
             Runtime::Python => "python",
             Runtime::Go => "go",
             Runtime::Connector => "connector",
+            Runtime::NodeJs => "nodejs",
+            Runtime::Wasm => "wasm",
+            Runtime::Executable => "executable",
+            Runtime::GenericPython => "generic-python",
         }
+    }
+
+    /// Every runtime, in the order the grammar lists them.
+    pub const ALL: &'static [Runtime] = &[
+        Runtime::Java,
+        Runtime::Python,
+        Runtime::Go,
+        Runtime::Connector,
+        Runtime::NodeJs,
+        Runtime::Wasm,
+        Runtime::Executable,
+        Runtime::GenericPython,
+    ];
+
+    /// The runtime a word names.
+    pub fn from_word(word: &str) -> Option<Runtime> {
+        Runtime::ALL.iter().copied().find(|r| r.word() == word)
+    }
+
+    /// `genericRuntime.language` for the runtimes upstream runs on its generic runner
+    /// (`controllers/spec/controller_configs.go` lists them); `None` for the others.
+    pub fn generic_language(self) -> Option<&'static str> {
+        match self {
+            Runtime::NodeJs => Some("nodejs"),
+            Runtime::Wasm => Some("wasm"),
+            Runtime::Executable => Some("executable"),
+            Runtime::GenericPython => Some("python"),
+            Runtime::Java | Runtime::Python | Runtime::Go | Runtime::Connector => None,
+        }
+    }
+
+    /// Whether the step names a class after the runtime word (the runtime needs one).
+    pub fn needs_class(self) -> bool {
+        matches!(self, Runtime::Java | Runtime::Python | Runtime::Connector)
     }
 }
 
@@ -213,8 +261,93 @@ pub enum Setting {
     JavaOpts(Vec<Spanned<String>>),
     /// `security { … }`: relaxations of the hardened pod defaults, in the order written.
     Security(Vec<Spanned<Relaxation>>),
+    /// `forward-properties true`: pass the input message's properties on to the output.
+    ForwardProperties(bool),
+    /// `max-pending-async N`: most asynchronous requests in flight per instance.
+    MaxPendingAsync(Spanned<i64>),
+    /// `log-rotation daily`: when the log file rolls over.
+    LogRotation(Name),
+    /// `log-format json`: the layout of log lines.
+    LogFormat(Name),
+    /// `log-config-format yaml`: the format of the Java runtime's log4j configuration.
+    LogConfigFormat(Name),
+    /// `log-config "config-map" key "file"`: a complete logging configuration from a ConfigMap.
+    LogConfig {
+        config_map: Spanned<String>,
+        key: Spanned<String>,
+    },
+    /// `log-topic-agent runtime|sidecar`: who publishes logs to the log topic.
+    LogTopicAgent(Name),
+    /// `builtin-autoscale cpu 80%`: one of upstream's builtin autoscaler rules.
+    BuiltinAutoscale {
+        resource: ResourceName,
+        percent: Spanned<f64>,
+    },
+    /// `window { … }`: makes the function a window function.
+    Window(Vec<Spanned<WindowField>>),
+    /// `vpa { … }`: a VerticalPodAutoscaler for the step's pods.
+    Vpa(Vec<Spanned<VpaField>>),
+    /// `volume-claim NAME { … }`: a PersistentVolumeClaim template of the StatefulSet.
+    VolumeClaim {
+        name: Name,
+        fields: Vec<Spanned<ClaimField>>,
+    },
+    /// `producer { … }`: settings of the output's producer.
+    Producer(Vec<Spanned<ProducerField>>),
     /// `spec { … }`: deep-merged over the generated resource spec.
     Spec(Spanned<Map>),
+}
+
+/// One line of a `window { … }` block; measures are read during lowering.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WindowField {
+    Length(Spanned<String>),
+    Slide(Spanned<String>),
+    MaxLag(Spanned<String>),
+    WatermarkInterval(Spanned<String>),
+    TimestampExtractor(Spanned<String>),
+    LateData(Spanned<TopicRef>),
+    Guarantee(Name),
+}
+
+/// One line of a `vpa { … }` block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum VpaField {
+    Update(Name),
+    MinReplicas(Spanned<i64>),
+    Container {
+        name: Spanned<String>,
+        fields: Vec<Spanned<VpaContainerField>>,
+    },
+}
+
+/// One line of a `container "name" { … }` block inside `vpa`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum VpaContainerField {
+    Mode(Name),
+    Min(Vec<(ResourceName, Spanned<String>)>),
+    Max(Vec<(ResourceName, Spanned<String>)>),
+    Controls(Vec<ResourceName>),
+    Values(Name),
+}
+
+/// One line of a `volume-claim NAME { … }` block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClaimField {
+    Size(Spanned<String>),
+    Access(Name),
+    StorageClass(Spanned<String>),
+    MountAt(Spanned<String>),
+}
+
+/// One line of a `producer { … }` block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProducerField {
+    MaxPending(Spanned<i64>),
+    MaxPendingAcrossPartitions(Spanned<i64>),
+    ThreadLocal(bool),
+    Batcher(Name),
+    Compression(Name),
 }
 
 /// One explicit relaxation of the hardened defaults every generated pod gets.

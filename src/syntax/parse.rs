@@ -323,6 +323,13 @@ fn cluster(p: &[Pair<Rule>], span: Span) -> Result<Cluster> {
                 }
                 ClusterSetting::AuthOAuth2(fields)
             }
+            Rule::auth_generic => {
+                let mut fields = Vec::new();
+                for field in sp {
+                    fields.push(keyword_field(field, |v| string(v).map(|s| s.value))?);
+                }
+                ClusterSetting::AuthGeneric(fields)
+            }
             Rule::tls_block => {
                 let mut fields = Vec::new();
                 for field in sp {
@@ -413,12 +420,8 @@ fn step(p: Vec<Pair<Rule>>, span: Span) -> Result<Step> {
         _ => StepKind::Sink,
     };
     let runtime_pair = nth(&p, 2, span)?;
-    let runtime = match runtime_pair.as_str() {
-        "java" => Runtime::Java,
-        "python" => Runtime::Python,
-        "go" => Runtime::Go,
-        _ => Runtime::Connector,
-    };
+    let runtime =
+        Runtime::from_word(runtime_pair.as_str()).ok_or_else(|| internal(span_of(runtime_pair)))?;
     let (class, body_pair) = match p.get(3).map(|x| x.as_rule()) {
         Some(Rule::string) => (Some(string(&p[3])?), nth(&p, 4, span)?),
         _ => (None, nth(&p, 3, span)?),
@@ -532,13 +535,9 @@ fn setting(stmt: Pair<Rule>) -> Result<Setting> {
         }
         Rule::autoscale_stmt => {
             let pct = nth(&p, 1, span)?;
-            let text = pct.as_str().trim_end_matches('%');
-            let percent = text.parse::<f64>().map_err(|_| {
-                Diagnostic::error(Code::InvalidValue, span_of(pct), "not a percentage")
-            })?;
             Setting::Autoscale {
                 resource: resource_name(first()?),
-                percent: Spanned::new(percent, span_of(pct)),
+                percent: percent(pct)?,
             }
         }
         Rule::resources_stmt | Rule::requests_stmt | Rule::limits_stmt => {
@@ -547,16 +546,10 @@ fn setting(stmt: Pair<Rule>) -> Result<Setting> {
                 Rule::requests_stmt => ResourceSide::Requests,
                 _ => ResourceSide::Limits,
             };
-            let mut amounts = Vec::new();
-            for amount in p {
-                let a_span = span_of(&amount);
-                let ap = parts(amount);
-                amounts.push((
-                    resource_name(nth(&ap, 0, a_span)?),
-                    name(nth(&ap, 1, a_span)?),
-                ));
+            Setting::Resources {
+                side,
+                amounts: amounts(p)?,
             }
-            Setting::Resources { side, amounts }
         }
         Rule::env_vars => {
             let mut vars = Vec::new();
@@ -628,11 +621,145 @@ fn setting(stmt: Pair<Rule>) -> Result<Setting> {
             }
             Setting::JavaOpts(opts)
         }
+        Rule::forward_properties_stmt => Setting::ForwardProperties(boolean(first()?)),
+        Rule::max_pending_async_stmt => Setting::MaxPendingAsync(integer(first()?)?),
+        Rule::log_rotation_stmt => Setting::LogRotation(name(first()?)),
+        Rule::log_format_stmt => Setting::LogFormat(name(first()?)),
+        Rule::log_config_format_stmt => Setting::LogConfigFormat(name(first()?)),
+        Rule::log_config_stmt => Setting::LogConfig {
+            config_map: string(first()?)?,
+            key: string(nth(&p, 1, span)?)?,
+        },
+        Rule::log_topic_agent_stmt => Setting::LogTopicAgent(name(first()?)),
+        Rule::builtin_autoscale_stmt => {
+            let pct = nth(&p, 1, span)?;
+            Setting::BuiltinAutoscale {
+                resource: resource_name(first()?),
+                percent: percent(pct)?,
+            }
+        }
+        Rule::window_stmt => Setting::Window(fields(p, window_field)?),
+        Rule::vpa_stmt => Setting::Vpa(fields(p, vpa_field)?),
+        Rule::volume_claim_stmt => {
+            let mut rest = p.into_iter();
+            let claim = name(&rest.next().ok_or_else(|| internal(span))?);
+            Setting::VolumeClaim {
+                name: claim,
+                fields: fields(rest.collect(), claim_field)?,
+            }
+        }
+        Rule::producer_stmt => Setting::Producer(fields(p, producer_field)?),
         Rule::security_stmt => Setting::Security(
             p.iter()
                 .map(|r| relaxation(r.clone()))
                 .collect::<Result<_>>()?,
         ),
+        _ => return Err(internal(span)),
+    })
+}
+
+fn percent(pair: &Pair<Rule>) -> Result<Spanned<f64>> {
+    let text = pair.as_str().trim_end_matches('%');
+    let percent = text
+        .parse::<f64>()
+        .map_err(|_| Diagnostic::error(Code::InvalidValue, span_of(pair), "not a percentage"))?;
+    Ok(Spanned::new(percent, span_of(pair)))
+}
+
+/// `cpu 500m memory 1Gi`: resource amounts as written (read as quantities during lowering).
+fn amounts(pairs: Vec<Pair<Rule>>) -> Result<Vec<(ResourceName, Spanned<String>)>> {
+    let mut amounts = Vec::new();
+    for amount in pairs {
+        let a_span = span_of(&amount);
+        let ap = parts(amount);
+        amounts.push((
+            resource_name(nth(&ap, 0, a_span)?),
+            name(nth(&ap, 1, a_span)?),
+        ));
+    }
+    Ok(amounts)
+}
+
+/// The lines of a small block (`window`, `vpa`, `producer`, …), each read by `line` from its
+/// keyword and the parts after it.
+fn fields<T>(
+    pairs: Vec<Pair<Rule>>,
+    line: fn(&str, Vec<Pair<Rule>>, Span) -> Result<T>,
+) -> Result<Vec<Spanned<T>>> {
+    pairs
+        .into_iter()
+        .map(|field| {
+            let span = span_of(&field);
+            let mut inner = field.into_inner();
+            let keyword = inner.next().ok_or_else(|| internal(span))?;
+            let rest: Vec<Pair<Rule>> = inner.filter(|p| !is_keyword(p.as_rule())).collect();
+            line(keyword.as_str(), rest, span).map(|value| Spanned::new(value, span))
+        })
+        .collect()
+}
+
+fn window_field(keyword: &str, p: Vec<Pair<Rule>>, span: Span) -> Result<WindowField> {
+    let first = nth(&p, 0, span)?;
+    Ok(match keyword {
+        "length" => WindowField::Length(name(first)),
+        "slide" => WindowField::Slide(name(first)),
+        "max-lag" => WindowField::MaxLag(name(first)),
+        "watermark-interval" => WindowField::WatermarkInterval(name(first)),
+        "timestamp-extractor" => WindowField::TimestampExtractor(string(first)?),
+        "late-data" => WindowField::LateData(topic_ref(first)?),
+        "guarantee" => WindowField::Guarantee(name(first)),
+        _ => return Err(internal(span)),
+    })
+}
+
+fn vpa_field(keyword: &str, p: Vec<Pair<Rule>>, span: Span) -> Result<VpaField> {
+    Ok(match keyword {
+        "update" => VpaField::Update(name(nth(&p, 0, span)?)),
+        "min-replicas" => VpaField::MinReplicas(integer(nth(&p, 0, span)?)?),
+        "container" => {
+            let mut rest = p.into_iter();
+            let container = string(&rest.next().ok_or_else(|| internal(span))?)?;
+            VpaField::Container {
+                name: container,
+                fields: fields(rest.collect(), vpa_container_field)?,
+            }
+        }
+        _ => return Err(internal(span)),
+    })
+}
+
+fn vpa_container_field(keyword: &str, p: Vec<Pair<Rule>>, span: Span) -> Result<VpaContainerField> {
+    Ok(match keyword {
+        "mode" => VpaContainerField::Mode(name(nth(&p, 0, span)?)),
+        "values" => VpaContainerField::Values(name(nth(&p, 0, span)?)),
+        "min" => VpaContainerField::Min(amounts(p)?),
+        "max" => VpaContainerField::Max(amounts(p)?),
+        "controls" => VpaContainerField::Controls(p.iter().map(resource_name).collect()),
+        _ => return Err(internal(span)),
+    })
+}
+
+fn claim_field(keyword: &str, p: Vec<Pair<Rule>>, span: Span) -> Result<ClaimField> {
+    let first = nth(&p, 0, span)?;
+    Ok(match keyword {
+        "size" => ClaimField::Size(name(first)),
+        "access" => ClaimField::Access(name(first)),
+        "storage-class" => ClaimField::StorageClass(string(first)?),
+        "at" => ClaimField::MountAt(string(first)?),
+        _ => return Err(internal(span)),
+    })
+}
+
+fn producer_field(keyword: &str, p: Vec<Pair<Rule>>, span: Span) -> Result<ProducerField> {
+    let first = nth(&p, 0, span)?;
+    Ok(match keyword {
+        "max-pending" => ProducerField::MaxPending(integer(first)?),
+        "max-pending-across-partitions" => {
+            ProducerField::MaxPendingAcrossPartitions(integer(first)?)
+        }
+        "thread-local" => ProducerField::ThreadLocal(boolean(first)),
+        "batcher" => ProducerField::Batcher(name(first)),
+        "compression" => ProducerField::Compression(name(first)),
         _ => return Err(internal(span)),
     })
 }

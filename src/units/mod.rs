@@ -51,9 +51,32 @@ pub fn duration_ms(text: &str) -> Option<i64> {
     n.checked_mul(factor)
 }
 
+/// A duration in milliseconds, written in the largest unit that says it exactly (`90s`,
+/// `2m`, `1500ms`): what `duration_ms` reads back.
+pub fn duration_text(ms: i64) -> String {
+    match ms {
+        0 => "0ms".to_owned(),
+        _ if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
+        _ if ms % 60_000 == 0 => format!("{}m", ms / 60_000),
+        _ if ms % 1_000 == 0 => format!("{}s", ms / 1_000),
+        _ => format!("{ms}ms"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_written_in_the_largest_exact_unit() {
+        assert_eq!(duration_text(7_200_000), "2h");
+        assert_eq!(duration_text(90_000), "90s");
+        assert_eq!(duration_text(120_000), "2m");
+        assert_eq!(duration_text(1_500), "1500ms");
+        for ms in [1, 999, 1_000, 61_000, 3_600_000] {
+            assert_eq!(duration_ms(&duration_text(ms)), Some(ms));
+        }
+    }
 
     #[test]
     fn quantities() {
