@@ -5,48 +5,13 @@
 //! for every example and, by a property test, for meshes `fmc synth` generates.
 mod common;
 
-use fmc::codegen::{Options, Output, Templates};
 use fmc::diag::SourceFile;
 use proptest::prelude::*;
-use serde::Deserialize;
-use serde_json::Value;
-
-fn compile(file: &SourceFile) -> Output {
-    let (output, diagnostics) =
-        fmc::pipeline::compile(file, &Options::default(), &Templates::builtin());
-    assert!(
-        diagnostics.is_empty(),
-        "{} should compile without findings:\n{}\n{}",
-        file.name,
-        fmc::diag::render_human(file, &diagnostics.into_sorted(), true),
-        file.text
-    );
-    output.expect("output")
-}
-
-/// The base resources as one YAML stream, as `fmc compile -o -` writes them.
-fn base_stream(output: &Output) -> String {
-    output
-        .files
-        .iter()
-        .filter(|(path, _)| path.starts_with("base/") && !path.ends_with("kustomization.yaml"))
-        .map(|(_, text)| format!("---\n{text}"))
-        .collect()
-}
-
-fn documents(text: &str) -> Vec<Value> {
-    let mut docs: Vec<Value> = serde_yaml_ng::Deserializer::from_str(text)
-        .map(|d| Value::deserialize(d).expect("YAML"))
-        .filter(|v| !v.is_null())
-        .collect();
-    docs.sort_by_key(|d| (d["kind"].to_string(), d["metadata"]["name"].to_string()));
-    docs
-}
 
 /// Compiles `file`, imports the result and compiles that: both outputs must be equal, and
 /// the import must have needed no escape hatch and said nothing.
 fn assert_fixed_point(file: &SourceFile) {
-    let first = base_stream(&compile(file));
+    let first = common::base_stream(&common::compile_clean(file));
     let imported = fmc::import::import(&first)
         .unwrap_or_else(|e| panic!("{}: the compiled output does not import: {e}", file.name));
     assert!(
@@ -62,10 +27,10 @@ fn assert_fixed_point(file: &SourceFile) {
         imported.mesh
     );
     let again = SourceFile::new(format!("{} (imported)", file.name), imported.mesh.clone());
-    let second = base_stream(&compile(&again));
+    let second = common::base_stream(&common::compile_clean(&again));
     assert_eq!(
-        documents(&second),
-        documents(&first),
+        common::documents(&second),
+        common::documents(&first),
         "{}: compile → import → compile changed the resources; imported mesh:\n{}",
         file.name,
         imported.mesh
@@ -84,7 +49,8 @@ fn every_example_is_a_fixed_point() {
 #[test]
 fn two_clusters_keep_their_names_and_their_topics() {
     let file = common::source(&common::root().join("examples/two-clusters/mesh.fm"));
-    let imported = fmc::import::import(&base_stream(&compile(&file))).expect("imports");
+    let imported =
+        fmc::import::import(&common::base_stream(&common::compile_clean(&file))).expect("imports");
     for expected in [
         "cluster edge {",
         "cluster core {",

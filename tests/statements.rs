@@ -5,44 +5,10 @@
 //! statements back (no `spec { … }`) and compiles to the same resources.
 mod common;
 
-use fmc::codegen::{Options, Output, Templates};
 use fmc::diag::SourceFile;
-use serde::Deserialize;
-use serde_json::Value;
 
 fn fixture() -> SourceFile {
     common::source(&common::root().join("tests/statements/everything.fm"))
-}
-
-fn compile(file: &SourceFile) -> Output {
-    let (output, diagnostics) =
-        fmc::pipeline::compile(file, &Options::default(), &Templates::builtin());
-    assert!(
-        diagnostics.is_empty(),
-        "{} should compile without findings:\n{}",
-        file.name,
-        fmc::diag::render_human(file, &diagnostics.into_sorted(), true)
-    );
-    output.expect("output")
-}
-
-/// The base resources as one YAML stream, as `fmc compile -o -` writes them.
-fn base_stream(output: &Output) -> String {
-    output
-        .files
-        .iter()
-        .filter(|(path, _)| path.starts_with("base/") && !path.ends_with("kustomization.yaml"))
-        .map(|(_, text)| format!("---\n{text}"))
-        .collect()
-}
-
-fn documents(text: &str) -> Vec<Value> {
-    let mut docs: Vec<Value> = serde_yaml_ng::Deserializer::from_str(text)
-        .map(|d| Value::deserialize(d).expect("YAML"))
-        .filter(|v| !v.is_null())
-        .collect();
-    docs.sort_by_key(|d| (d["kind"].to_string(), d["metadata"]["name"].to_string()));
-    docs
 }
 
 #[test]
@@ -53,16 +19,16 @@ fn the_fixture_is_in_fmt_layout_and_compiles_to_pinned_output() {
         file.text,
         "not in fmc fmt's layout"
     );
-    let output = compile(&file);
+    let output = common::compile_clean(&file);
     common::snapshot_settings("compile").bind(|| {
-        insta::assert_snapshot!("statements-everything", base_stream(&output));
+        insta::assert_snapshot!("statements-everything", common::base_stream(&output));
     });
 }
 
 #[test]
 fn import_gives_the_statements_back_and_compiles_to_the_same_resources() {
     let file = fixture();
-    let compiled = base_stream(&compile(&file));
+    let compiled = common::base_stream(&common::compile_clean(&file));
     let imported = fmc::import::import(&compiled).expect("imports");
     assert!(
         !imported.mesh.contains("spec {"),
@@ -95,8 +61,8 @@ fn import_gives_the_statements_back_and_compiles_to_the_same_resources() {
     }
     let again = SourceFile::new("imported.fm".to_owned(), imported.mesh.clone());
     assert_eq!(
-        documents(&base_stream(&compile(&again))),
-        documents(&compiled),
+        common::documents(&common::base_stream(&common::compile_clean(&again))),
+        common::documents(&compiled),
         "imported mesh:\n{}",
         imported.mesh
     );

@@ -103,16 +103,7 @@ fn word<T: Copy>(
         Some(value) => Some(Spanned::new(value, name.span)),
         None => {
             let allowed: Vec<&str> = table.iter().map(|(w, _)| *w).collect();
-            let mut d = Diagnostic::error(
-                Code::InvalidValue,
-                name.span,
-                format!("`{}` is not a {what}", name.value),
-            )
-            .primary(format!("expected one of: {}", allowed.join(", ")));
-            if let Some(help) = crate::suggest::help_for(&name.value, allowed.iter().copied()) {
-                d = d.help(help);
-            }
-            diagnostics.push(d);
+            diagnostics.push(words::unknown_word(name, &allowed, what));
             None
         }
     }

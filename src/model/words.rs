@@ -8,6 +8,8 @@ use fm_api::common::{
 };
 use fm_api::function::WindowProcessingGuarantee;
 
+use crate::diag::{Code, Diagnostic};
+
 macro_rules! words {
     ($($(#[$doc:meta])* $words:ident, $table:ident: $ty:ty { $($word:literal => $value:expr,)* })*) => {$(
         $(#[$doc])*
@@ -99,4 +101,19 @@ pub fn value<T: Copy>(table: &[(&str, T)], word: &str) -> Option<T> {
 /// The word that stands for `value` in `table`.
 pub fn word<T: PartialEq>(table: &[(&'static str, T)], value: &T) -> Option<&'static str> {
     table.iter().find(|(_, v)| v == value).map(|(w, _)| *w)
+}
+
+/// `` `x` is not a <what> ``, listing the accepted words and the closest one: what a word
+/// outside its set gets, wherever it is read.
+pub fn unknown_word(name: &crate::syntax::ast::Name, allowed: &[&str], what: &str) -> Diagnostic {
+    let d = Diagnostic::error(
+        Code::InvalidValue,
+        name.span,
+        format!("`{}` is not a {what}", name.value),
+    )
+    .primary(format!("expected one of: {}", allowed.join(", ")));
+    match crate::suggest::help_for(&name.value, allowed.iter().copied()) {
+        Some(help) => d.help(help),
+        None => d,
+    }
 }

@@ -101,16 +101,7 @@ fn missing(span: Span, message: String, help: &str) -> Diagnostic {
 
 fn one_of(name: &Name, allowed: &[&str], what: &str, diagnostics: &mut Diagnostics) {
     if !allowed.contains(&name.value.as_str()) {
-        let mut d = Diagnostic::error(
-            Code::InvalidValue,
-            name.span,
-            format!("`{}` is not a {what}", name.value),
-        )
-        .primary(format!("expected one of: {}", allowed.join(", ")));
-        if let Some(help) = crate::suggest::help_for(&name.value, allowed.iter().copied()) {
-            d = d.help(help);
-        }
-        diagnostics.push(d);
+        diagnostics.push(crate::model::words::unknown_word(name, allowed, what));
     }
 }
 

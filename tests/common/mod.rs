@@ -47,3 +47,41 @@ pub fn example_name(path: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .expect("example folder")
 }
+
+/// Compiles `file` with the built-in templates; it must compile without any finding.
+pub fn compile_clean(file: &fmc::diag::SourceFile) -> fmc::codegen::Output {
+    let (output, diagnostics) = fmc::pipeline::compile(
+        file,
+        &fmc::codegen::Options::default(),
+        &fmc::codegen::Templates::builtin(),
+    );
+    assert!(
+        diagnostics.is_empty(),
+        "{} should compile without findings:\n{}\n{}",
+        file.name,
+        fmc::diag::render_human(file, &diagnostics.into_sorted(), true),
+        file.text
+    );
+    output.expect("output")
+}
+
+/// The base resources as one YAML stream, as `fmc compile -o -` writes them.
+pub fn base_stream(output: &fmc::codegen::Output) -> String {
+    output
+        .files
+        .iter()
+        .filter(|(path, _)| path.starts_with("base/") && !path.ends_with("kustomization.yaml"))
+        .map(|(_, text)| format!("---\n{text}"))
+        .collect()
+}
+
+/// The documents of a YAML stream as JSON, sorted by kind and name (order-free comparison).
+pub fn documents(text: &str) -> Vec<serde_json::Value> {
+    use serde::Deserialize;
+    let mut docs: Vec<serde_json::Value> = serde_yaml_ng::Deserializer::from_str(text)
+        .map(|d| serde_json::Value::deserialize(d).expect("YAML"))
+        .filter(|v| !v.is_null())
+        .collect();
+    docs.sort_by_key(|d| (d["kind"].to_string(), d["metadata"]["name"].to_string()));
+    docs
+}
