@@ -3,7 +3,7 @@
 use fm_api::spec_common::CommonSpec;
 use fm_api::status::ComponentStatus;
 use fm_api::{Function, Sink, Source};
-use fm_desired::{ClusterConfig, DesiredError, DesiredObjects, Kind, Options};
+use fm_desired::{BackendConfigs, ClusterConfig, DesiredError, DesiredObjects, Kind, Options};
 
 pub trait ComponentKind:
     kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
@@ -18,10 +18,12 @@ pub trait ComponentKind:
     const KIND: Kind;
     fn common(&self) -> &CommonSpec;
     fn status(&self) -> Option<&ComponentStatus>;
+    /// The desired objects, with the BackendConfigs that apply merged in.
     fn desired(
         &self,
         cluster: Option<&ClusterConfig>,
         options: &Options,
+        backend: &BackendConfigs<'_>,
     ) -> Result<DesiredObjects, DesiredError>;
 }
 
@@ -40,13 +42,18 @@ macro_rules! component_kind {
                 &self,
                 cluster: Option<&ClusterConfig>,
                 options: &Options,
+                backend: &BackendConfigs<'_>,
             ) -> Result<DesiredObjects, DesiredError> {
-                $desired(self, cluster, options)
+                $desired(self, cluster, options, backend)
             }
         }
     };
 }
 
-component_kind!(Function, Kind::Function, fm_desired::desired_for_function);
-component_kind!(Source, Kind::Source, fm_desired::desired_for_source);
-component_kind!(Sink, Kind::Sink, fm_desired::desired_for_sink);
+component_kind!(
+    Function,
+    Kind::Function,
+    fm_desired::desired_for_function_with
+);
+component_kind!(Source, Kind::Source, fm_desired::desired_for_source_with);
+component_kind!(Sink, Kind::Sink, fm_desired::desired_for_sink_with);
