@@ -178,8 +178,7 @@ fn env_value(o: &DesiredObjects, name: &str) -> Option<String> {
         .env
         .iter()
         .flatten()
-        .filter(|v| v.name == name)
-        .last()
+        .rfind(|v| v.name == name)
         .map(|v| v.value.clone().unwrap_or_default())
 }
 
