@@ -255,11 +255,12 @@ fn a_template_that_changes_content_is_refused_before_writing() {
 }
 
 #[test]
-fn crds_subcommand_prints_four_crds() {
+fn crds_subcommand_prints_five_crds() {
     let out = fmc(&["crds"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).expect("UTF-8");
-    assert_eq!(text.matches("kind: CustomResourceDefinition").count(), 4);
+    assert_eq!(text.matches("kind: CustomResourceDefinition").count(), 5);
+    assert!(text.contains("name: backendconfigs.compute.functionmesh.io"));
 }
 
 #[test]

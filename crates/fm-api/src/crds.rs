@@ -4,15 +4,16 @@
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
-use crate::{Function, FunctionMesh, Sink, Source};
+use crate::{BackendConfig, Function, FunctionMesh, Sink, Source};
 
-/// The four CRDs, in a fixed order.
+/// The five CRDs, in a fixed order.
 pub fn all() -> Vec<CustomResourceDefinition> {
     [
         Function::crd(),
         Source::crd(),
         Sink::crd(),
         FunctionMesh::crd(),
+        BackendConfig::crd(),
     ]
     .into_iter()
     .map(kubernetes_compatible)

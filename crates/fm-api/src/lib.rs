@@ -1,9 +1,10 @@
-//! The Function Mesh API, `compute.functionmesh.io/v1alpha1`, in Rust: Function, Source, Sink
-//! and FunctionMesh with their specs and statuses, upstream's defaulting and validation rules,
+//! The Function Mesh API, `compute.functionmesh.io/v1alpha1`, in Rust: Function, Source, Sink,
+//! FunctionMesh and BackendConfig with their specs and statuses, upstream's defaulting and validation rules,
 //! strict loading of manifests, and CRD generation.
 //!
 //! Shared by the compiler (whose output is these types) and the operator (whose input is).
 
+pub mod backend_config;
 pub mod common;
 pub mod component;
 pub mod crds;
@@ -18,6 +19,7 @@ pub mod spec_common;
 pub mod status;
 pub mod yaml;
 
+pub use backend_config::{BackendConfig, BackendConfigSpec};
 pub use component::{AnyComponent, Component, Kind, SpecRef};
 pub use function::{Function, FunctionSpec};
 pub use mesh::{FunctionMesh, FunctionMeshSpec};

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::common::Runtime;
 use crate::spec_common::CommonSpec;
-use crate::{Function, FunctionMesh, Sink, Source, API_VERSION};
+use crate::{BackendConfig, Function, FunctionMesh, Sink, Source, API_VERSION};
 
 /// One document of a stream, typed by its `apiVersion` and `kind`.
 #[derive(Clone, Debug)]
@@ -21,6 +21,7 @@ pub enum Document {
     Source(Box<Source>),
     Sink(Box<Sink>),
     FunctionMesh(Box<FunctionMesh>),
+    BackendConfig(Box<BackendConfig>),
     ConfigMap(Box<ConfigMap>),
     Secret(Box<Secret>),
     /// Any other Kubernetes object, kept as written.
@@ -86,10 +87,13 @@ pub fn load_value(index: usize, value: Value) -> Result<Document, LoadError> {
         (API_VERSION, "Source") => Document::Source(Box::new(strict(index, &value)?)),
         (API_VERSION, "Sink") => Document::Sink(Box::new(strict(index, &value)?)),
         (API_VERSION, "FunctionMesh") => Document::FunctionMesh(Box::new(strict(index, &value)?)),
+        (API_VERSION, "BackendConfig") => {
+            Document::BackendConfig(Box::new(strict(index, &value)?))
+        }
         (API_VERSION, other) => {
             return Err(LoadError::Shape {
                 index,
-                message: format!("unknown kind `{other}` in {API_VERSION}; expected Function, Source, Sink or FunctionMesh"),
+                message: format!("unknown kind `{other}` in {API_VERSION}; expected Function, Source, Sink, FunctionMesh or BackendConfig"),
             })
         }
         ("v1", "ConfigMap") => Document::ConfigMap(Box::new(strict(index, &value)?)),

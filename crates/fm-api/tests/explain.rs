@@ -79,7 +79,13 @@ fn client_side_apply_then_explain_describes_our_fields() {
         text(&out.stderr)
     );
 
-    let names = ["functions", "sources", "sinks", "functionmeshes"];
+    let names = [
+        "functions",
+        "sources",
+        "sinks",
+        "functionmeshes",
+        "backendconfigs",
+    ];
     for name in names {
         let crd = format!("crd/{name}.compute.functionmesh.io");
         // The annotation client-side apply relies on is there (so a later apply can diff).

@@ -9,6 +9,7 @@
 //! quoting, correct Python TLS flag, byte-exact JVM memory flag, base labels that cannot be
 //! overridden, current runner images).
 
+pub mod backend_config;
 pub mod command;
 mod component;
 pub mod defaults;
@@ -38,6 +39,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use fm_api::{Function, FunctionSpec, Sink, SinkSpec, Source, SourceSpec};
 
+pub use backend_config::BackendConfigs;
 pub use component::{Component, RuntimeRef, SpecRef};
 pub use error::DesiredError;
 pub use mesh::{child_name, children_for_mesh};
@@ -211,4 +213,56 @@ fn desired(
         hpa,
         selector: labels::selector_string(&base),
     })
+}
+
+/// The desired objects of a Function with the BackendConfigs that apply to it merged in (see
+/// [`backend_config`]).
+pub fn desired_for_function_with(
+    function: &Function,
+    cluster: Option<&ClusterConfig>,
+    options: &Options,
+    backend: &BackendConfigs<'_>,
+) -> Result<DesiredObjects, DesiredError> {
+    let merged = backend_config::merge(backend);
+    let mut function = std::borrow::Cow::Borrowed(function);
+    if !merged.is_empty() {
+        merged.apply_to_spec(&mut function.to_mut().spec.common);
+    }
+    let mut objects = desired_for_function(&function, cluster, options)?;
+    merged.finish(&mut objects.statefulset);
+    Ok(objects)
+}
+
+/// The desired objects of a Source with its BackendConfigs (see [`desired_for_function_with`]).
+pub fn desired_for_source_with(
+    source: &Source,
+    cluster: Option<&ClusterConfig>,
+    options: &Options,
+    backend: &BackendConfigs<'_>,
+) -> Result<DesiredObjects, DesiredError> {
+    let merged = backend_config::merge(backend);
+    let mut source = std::borrow::Cow::Borrowed(source);
+    if !merged.is_empty() {
+        merged.apply_to_spec(&mut source.to_mut().spec.common);
+    }
+    let mut objects = desired_for_source(&source, cluster, options)?;
+    merged.finish(&mut objects.statefulset);
+    Ok(objects)
+}
+
+/// The desired objects of a Sink with its BackendConfigs (see [`desired_for_function_with`]).
+pub fn desired_for_sink_with(
+    sink: &Sink,
+    cluster: Option<&ClusterConfig>,
+    options: &Options,
+    backend: &BackendConfigs<'_>,
+) -> Result<DesiredObjects, DesiredError> {
+    let merged = backend_config::merge(backend);
+    let mut sink = std::borrow::Cow::Borrowed(sink);
+    if !merged.is_empty() {
+        merged.apply_to_spec(&mut sink.to_mut().spec.common);
+    }
+    let mut objects = desired_for_sink(&sink, cluster, options)?;
+    merged.finish(&mut objects.statefulset);
+    Ok(objects)
 }

@@ -8,10 +8,13 @@ use fm_api::load::{Document, Loaded};
 use fm_api::AnyComponent;
 use serde::Serialize;
 
+use crate::backend_config::{BackendConfigs, Names};
 use crate::error::DesiredError;
 use crate::mesh::children_for_mesh;
 use crate::options::{ClusterConfig, Options};
-use crate::{desired_for_function, desired_for_sink, desired_for_source, DesiredObjects};
+use crate::{
+    desired_for_function_with, desired_for_sink_with, desired_for_source_with, DesiredObjects,
+};
 
 fn push_yaml<T: Serialize>(out: &mut String, what: &str, object: &T) -> Result<(), DesiredError> {
     // What `kubectl apply -f` reads back as written (YAML 1.1 included).
@@ -40,36 +43,69 @@ fn namespace_of(ns: Option<&String>) -> String {
 }
 
 /// Renders all desired objects of `docs`. ConfigMaps in the stream provide the cluster
-/// configuration of the resources that name them. Every invalid resource is reported.
+/// configuration of the resources that name them, BackendConfigs their defaults (named as
+/// `fm-operator run` names them by default, [`Names::default`]). Every invalid resource is
+/// reported.
 pub fn render_stream(docs: &[Loaded], options: &Options) -> Result<String, DesiredError> {
     let mut config_maps: BTreeMap<(String, String), ClusterConfig> = BTreeMap::new();
+    let mut backend_configs = BTreeMap::new();
     for d in docs {
-        if let Document::ConfigMap(cm) = &d.document {
-            let key = (
-                namespace_of(cm.metadata.namespace.as_ref()),
-                cm.metadata.name.clone().unwrap_or_default(),
-            );
-            config_maps.insert(key, ClusterConfig::from_config_map(cm));
+        match &d.document {
+            Document::ConfigMap(cm) => {
+                let key = (
+                    namespace_of(cm.metadata.namespace.as_ref()),
+                    cm.metadata.name.clone().unwrap_or_default(),
+                );
+                config_maps.insert(key, ClusterConfig::from_config_map(cm));
+            }
+            Document::BackendConfig(config) => {
+                let key = (
+                    namespace_of(config.metadata.namespace.as_ref()),
+                    config.metadata.name.clone().unwrap_or_default(),
+                );
+                backend_configs.insert(key, config.as_ref());
+            }
+            _ => {}
         }
     }
     let cluster_for = |ns: Option<&String>, common: &fm_api::spec_common::CommonSpec| {
         let name = common.pulsar.as_ref()?.pulsar_config.clone()?;
         config_maps.get(&(namespace_of(ns), name))
     };
+    let names = Names::default();
+    let backend_for = |ns: Option<&String>| BackendConfigs {
+        global: names
+            .global
+            .clone()
+            .and_then(|(name, namespace)| backend_configs.get(&(namespace, name)).copied()),
+        namespaced: names
+            .namespaced
+            .clone()
+            .and_then(|name| backend_configs.get(&(namespace_of(ns), name)).copied()),
+    };
 
     let mut out = String::new();
     let mut errors = Vec::new();
     let emit_function = |out: &mut String, f: &fm_api::Function| -> Result<(), DesiredError> {
         let cluster = cluster_for(f.metadata.namespace.as_ref(), &f.spec.common);
-        push_objects(out, &desired_for_function(f, cluster, options)?)
+        let backend = backend_for(f.metadata.namespace.as_ref());
+        push_objects(
+            out,
+            &desired_for_function_with(f, cluster, options, &backend)?,
+        )
     };
     let emit_source = |out: &mut String, s: &fm_api::Source| -> Result<(), DesiredError> {
         let cluster = cluster_for(s.metadata.namespace.as_ref(), &s.spec.common);
-        push_objects(out, &desired_for_source(s, cluster, options)?)
+        let backend = backend_for(s.metadata.namespace.as_ref());
+        push_objects(
+            out,
+            &desired_for_source_with(s, cluster, options, &backend)?,
+        )
     };
     let emit_sink = |out: &mut String, s: &fm_api::Sink| -> Result<(), DesiredError> {
         let cluster = cluster_for(s.metadata.namespace.as_ref(), &s.spec.common);
-        push_objects(out, &desired_for_sink(s, cluster, options)?)
+        let backend = backend_for(s.metadata.namespace.as_ref());
+        push_objects(out, &desired_for_sink_with(s, cluster, options, &backend)?)
     };
     for d in docs {
         let result = match &d.document {
@@ -93,8 +129,12 @@ pub fn render_stream(docs: &[Loaded], options: &Options) -> Result<String, Desir
                 }
                 DesiredError::combine(child_errors)
             }),
-            // ConfigMaps, Secrets and other objects are inputs, not objects this operator owns.
-            Document::ConfigMap(_) | Document::Secret(_) | Document::Other(_) => Ok(()),
+            // ConfigMaps, BackendConfigs, Secrets and other objects are inputs, not objects
+            // this operator owns.
+            Document::ConfigMap(_)
+            | Document::BackendConfig(_)
+            | Document::Secret(_)
+            | Document::Other(_) => Ok(()),
         };
         errors.extend(result.err());
     }

@@ -36,6 +36,8 @@ pub struct Context {
     pub events: Events,
     /// Failures in a row per object, for its retry backoff.
     pub failures: Failures,
+    /// The BackendConfigs, as watched (none until [`crate::backend_config::Watch::start`]).
+    pub backend_configs: crate::backend_config::Watch,
 }
 
 impl Context {
@@ -56,6 +58,7 @@ impl Context {
             pause_rollout,
             metrics,
             failures: Failures::default(),
+            backend_configs: crate::backend_config::Watch::default(),
         }
     }
 }

@@ -70,9 +70,12 @@ where
 
 async fn run_component<K: ComponentKind>(ctx: Arc<Context>, namespace: Option<String>) {
     let ns = namespace.as_deref();
-    controller_for(api::<K>(&ctx, ns))
+    let controller = controller_for(api::<K>(&ctx, ns));
+    let backend_config_changes = ctx.backend_configs.triggers(controller.store());
+    controller
         .owns(api::<StatefulSet>(&ctx, ns), watcher::Config::default())
         .owns(api::<Service>(&ctx, ns), watcher::Config::default())
+        .reconcile_on(backend_config_changes)
         .shutdown_on_signal()
         .run(
             reconcile::component::reconcile::<K>,
@@ -95,8 +98,10 @@ async fn run_mesh(ctx: Arc<Context>, namespace: Option<String>) {
         .await;
 }
 
-/// Runs every controller for each watched namespace (or all namespaces) until shutdown.
+/// Runs every controller for each watched namespace (or all namespaces) until shutdown, once
+/// the BackendConfigs are known (a resource rendered without them would roll twice).
 pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>) {
+    ctx.backend_configs.ready().await;
     let scopes: Vec<Option<String>> = if namespaces.is_empty() {
         vec![None]
     } else {

@@ -3,7 +3,7 @@
 //! function.
 
 use fm_api::{Component, Function, Sink, Source};
-use fm_desired::{ClusterConfig, DesiredError, DesiredObjects, Options};
+use fm_desired::{BackendConfigs, ClusterConfig, DesiredError, DesiredObjects, Options};
 
 pub trait ComponentKind:
     Component
@@ -15,10 +15,12 @@ pub trait ComponentKind:
     + Sync
     + 'static
 {
+    /// The desired objects, with the BackendConfigs that apply merged in.
     fn desired(
         &self,
         cluster: Option<&ClusterConfig>,
         options: &Options,
+        backend: &BackendConfigs<'_>,
     ) -> Result<DesiredObjects, DesiredError>;
 }
 
@@ -29,13 +31,14 @@ macro_rules! component_kind {
                 &self,
                 cluster: Option<&ClusterConfig>,
                 options: &Options,
+                backend: &BackendConfigs<'_>,
             ) -> Result<DesiredObjects, DesiredError> {
-                $desired(self, cluster, options)
+                $desired(self, cluster, options, backend)
             }
         }
     };
 }
 
-component_kind!(Function, fm_desired::desired_for_function);
-component_kind!(Source, fm_desired::desired_for_source);
-component_kind!(Sink, fm_desired::desired_for_sink);
+component_kind!(Function, fm_desired::desired_for_function_with);
+component_kind!(Source, fm_desired::desired_for_source_with);
+component_kind!(Sink, fm_desired::desired_for_sink_with);

@@ -3,6 +3,8 @@
 //! of its own and never talks to Pulsar.
 
 pub mod apply;
+pub mod backend_config;
+pub mod config_file;
 pub mod context;
 pub mod controllers;
 pub mod discovery;

@@ -38,6 +38,9 @@ enum Command {
     Render {
         #[arg(short = 'f', long = "filename")]
         file: String,
+        /// The operator's configuration file, as for `run`.
+        #[arg(long)]
+        config: Option<String>,
     },
     /// Print the CustomResourceDefinitions.
     Crds,
@@ -45,6 +48,10 @@ enum Command {
 
 #[derive(clap::Args)]
 struct RunArgs {
+    /// The configuration file: runner images, pull secrets and policy, pod labels and
+    /// annotations, package download (README, "Configuration file"). Read at start.
+    #[arg(long, env = "FM_CONFIG")]
+    config: Option<String>,
     /// Namespace to watch; repeat for several. Default: all namespaces.
     #[arg(long = "namespace", env = "FM_WATCH_NAMESPACES", value_delimiter = ',')]
     namespaces: Vec<String>,
@@ -100,9 +107,41 @@ struct RunArgs {
         default_value = "ignore"
     )]
     webhook_failure_policy: FailurePolicy,
+    /// The BackendConfig applied to every Function, Source and Sink; empty: none.
+    #[arg(
+        long,
+        env = "FM_GLOBAL_BACKEND_CONFIG",
+        default_value = "global-backend-config"
+    )]
+    global_backend_config: String,
+    /// The namespace of `--global-backend-config`. Default: the lease namespace (the
+    /// operator's own).
+    #[arg(long, env = "FM_GLOBAL_BACKEND_CONFIG_NAMESPACE")]
+    global_backend_config_namespace: Option<String>,
+    /// The name of the BackendConfig applied to the resources of its own namespace; empty: none.
+    #[arg(
+        long,
+        env = "FM_NAMESPACED_BACKEND_CONFIG",
+        default_value = "backend-config"
+    )]
+    namespaced_backend_config: String,
 }
 
 impl RunArgs {
+    /// Which BackendConfigs apply.
+    fn backend_config_names(&self) -> fm_operator::backend_config::Names {
+        let namespace = self
+            .global_backend_config_namespace
+            .clone()
+            .unwrap_or_else(|| self.lease_namespace.clone());
+        fm_operator::backend_config::Names {
+            global: (!self.global_backend_config.is_empty())
+                .then(|| (self.global_backend_config.clone(), namespace)),
+            namespaced: (!self.namespaced_backend_config.is_empty())
+                .then(|| self.namespaced_backend_config.clone()),
+        }
+    }
+
     /// The webhook configuration, when `--webhook-addr` asks for one; an error when it lacks
     /// an endpoint to register.
     fn webhook(&self) -> anyhow::Result<Option<webhook::Config>> {
@@ -129,10 +168,11 @@ impl RunArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Render { file } => print_or_fail(fm_operator::render::render(
-            &file,
-            &fm_desired::Options::default(),
-        )),
+        Command::Render { file, config } => print_or_fail(
+            options(config.as_deref(), fm_desired::Options::default())
+                .map_err(|e| e.to_string())
+                .and_then(|options| fm_operator::render::render(&file, &options)),
+        ),
         Command::Crds => print_or_fail(fm_api::crds::to_yaml().map_err(|e| e.to_string())),
         Command::Run(args) => {
             let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -154,6 +194,17 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// `base` with the configuration file applied, when there is one.
+fn options(
+    config: Option<&str>,
+    base: fm_desired::Options,
+) -> Result<fm_desired::Options, fm_operator::config_file::ConfigError> {
+    match config {
+        Some(path) => fm_operator::config_file::load(path, base),
+        None => Ok(base),
     }
 }
 
@@ -190,6 +241,17 @@ fn init_logging(format: LogFormat) {
 async fn run(args: RunArgs) -> anyhow::Result<()> {
     init_logging(args.log_format);
     let webhook = args.webhook()?;
+    // Before anything else: a bad configuration file stops the start.
+    let options = options(
+        args.config.as_deref(),
+        fm_desired::Options {
+            default_affinity: args.default_affinity,
+            ..Default::default()
+        },
+    )?;
+    if let Some(path) = &args.config {
+        info!(path, "configuration file read");
+    }
     let client = Client::try_default().await?;
     let metrics = Arc::new(Metrics::default());
     let listener = tokio::net::TcpListener::bind(&args.metrics_addr).await?;
@@ -209,11 +271,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     let hpa = discovery::hpa_version(&client).await?;
     info!(hpa = hpa.api_version(), "API discovery");
 
-    let options = fm_desired::Options {
-        default_affinity: args.default_affinity,
-        ..Default::default()
-    };
-    let ctx = Arc::new(Context::new(
+    let mut ctx = Context::new(
         client.clone(),
         options,
         hpa,
@@ -223,7 +281,15 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             instance: std::env::var("POD_NAME").ok(),
             interval: Duration::from_secs(args.event_interval),
         },
-    ));
+    );
+    let (backend_configs, watching) = fm_operator::backend_config::Watch::start(
+        client.clone(),
+        args.backend_config_names(),
+        &args.namespaces,
+    );
+    ctx.backend_configs = backend_configs;
+    tokio::spawn(watching);
+    let ctx = Arc::new(ctx);
 
     if args.leader_elect {
         let identity = std::env::var("POD_NAME")

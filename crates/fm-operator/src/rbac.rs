@@ -28,6 +28,12 @@ pub const REQUIRED: &[(&str, &str, &[&str])] = &[
         "functionmeshes",
         &["list", "watch"],
     ),
+    // BackendConfigs are only read, through a watch.
+    (
+        "compute.functionmesh.io",
+        "backendconfigs",
+        &["list", "watch"],
+    ),
     ("compute.functionmesh.io", "functions/status", &["patch"]),
     ("compute.functionmesh.io", "sources/status", &["patch"]),
     ("compute.functionmesh.io", "sinks/status", &["patch"]),

@@ -98,7 +98,13 @@ fn run_install_command() {
         String::from_utf8_lossy(&out.stderr)
     );
     // `kubectl wait` fails outright while a new CRD has no conditions yet: poll.
-    for name in ["functions", "sources", "sinks", "functionmeshes"] {
+    for name in [
+        "functions",
+        "sources",
+        "sinks",
+        "functionmeshes",
+        "backendconfigs",
+    ] {
         let crd = format!("crd/{name}.compute.functionmesh.io");
         let jsonpath = r#"jsonpath={.status.conditions[?(@.type=="Established")].status}"#;
         wait_for(
@@ -1340,4 +1346,338 @@ spec:
         ungranted.is_empty(),
         "calls made without a grant: {ungranted:?}"
     );
+}
+
+/// The main container's env of a StatefulSet, as (name, value) in order.
+fn sts_env(ns: &str, sts: &str) -> Option<Vec<(String, String)>> {
+    let v = get_json(ns, &format!("statefulset/{sts}"))?;
+    let containers = v["spec"]["template"]["spec"]["containers"].as_array()?;
+    let main = containers
+        .iter()
+        .find(|c| c["name"].as_str().is_some_and(|n| n.starts_with("pulsar-")))?;
+    Some(
+        main["env"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["name"].as_str().unwrap_or("").to_owned(),
+                    e["value"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn env_has(env: &[(String, String)], name: &str, value: &str) -> bool {
+    env.iter().any(|(n, v)| n == name && v == value)
+}
+
+fn resource_version(ns: &str, what: &str) -> String {
+    get_json(ns, what).expect("exists")["metadata"]["resourceVersion"]
+        .as_str()
+        .expect("resourceVersion")
+        .to_owned()
+}
+
+fn backend_config_yaml(name: &str, auto_update: bool, env: &[(&str, &str)], extra: &str) -> String {
+    let env: String = env.iter().map(|(k, v)| format!("    {k}: {v}\n")).collect();
+    format!(
+        "apiVersion: compute.functionmesh.io/v1alpha1
+kind: BackendConfig
+metadata:
+  name: {name}
+spec:
+  autoUpdate: {auto_update}
+  env:
+{env}{extra}"
+    )
+}
+
+/// A Function whose pod defines `podenv` itself (upstream's end-to-end case does the same).
+fn function_with_pod_env(name: &str, replicas: i32) -> String {
+    function_yaml(
+        name,
+        "streamnative/pulsar-functions-java-sample:3.2.2.1",
+        None,
+    )
+    .replace(
+        "  replicas: 1\n",
+        &format!(
+            "  replicas: {replicas}\n  pod:\n    env:\n      - {{name: podenv, value: podvalue}}\n"
+        ),
+    )
+}
+
+/// Deletes the global BackendConfig a test made in the operator's namespace, however the test ends.
+struct GlobalBackendConfig(&'static str);
+
+impl Drop for GlobalBackendConfig {
+    fn drop(&mut self) {
+        let _ = kubectl(&[
+            "-n",
+            OPERATOR_NAMESPACE,
+            "delete",
+            "backendconfig",
+            self.0,
+            "--ignore-not-found",
+        ]);
+    }
+}
+
+#[test]
+fn backend_configs_merge_with_precedence_record_revisions_and_auto_update_rolls_out() {
+    if skip("backend_configs_merge_with_precedence_record_revisions_and_auto_update_rolls_out") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-backend-config");
+    const GLOBAL: &str = "fm-test-global-backend-config";
+    let _global = GlobalBackendConfig(GLOBAL);
+    apply_text(
+        OPERATOR_NAMESPACE,
+        &backend_config_yaml(
+            GLOBAL,
+            true,
+            &[("global1", "globalvalue1"), ("shared1", "fromglobal")],
+            "  pod:\n    labels: {from: global-backendconfig}\n    liveness: {initialDelaySeconds: 10, periodSeconds: 30}\n",
+        ),
+    );
+    apply_text(
+        &ns.0,
+        &backend_config_yaml(
+            "backend-config",
+            true,
+            &[
+                ("namespaced1", "namespacedvalue1"),
+                ("shared1", "fromnamespace"),
+                ("podenv", "backendconfigvalue"),
+            ],
+            "  pod:\n    labels: {from: namespace-backendconfig}\n    liveness: {initialDelaySeconds: 30, periodSeconds: 10}\n",
+        ),
+    );
+    let _op = Operator::start(&ns.0, 18111, &["--global-backend-config", GLOBAL]);
+    apply_text(&ns.0, &function_with_pod_env("env", 1));
+
+    // Both merged, the namespace's over the global one, the Function's over both.
+    let env = wait_for("the merged env", Duration::from_secs(60), || {
+        let env = sts_env(&ns.0, "env-function")?;
+        env_has(&env, "global1", "globalvalue1").then_some(env)
+    });
+    assert!(env_has(&env, "namespaced1", "namespacedvalue1"), "{env:?}");
+    assert!(env_has(&env, "shared1", "fromnamespace"), "{env:?}");
+    assert_eq!(
+        env.iter()
+            .filter(|(n, _)| n == "podenv")
+            .collect::<Vec<_>>(),
+        vec![&("podenv".to_owned(), "podvalue".to_owned())]
+    );
+    let sts = get_json(&ns.0, "statefulset/env-function").expect("StatefulSet");
+    let template = &sts["spec"]["template"];
+    assert_eq!(
+        template["metadata"]["labels"]["from"],
+        "namespace-backendconfig"
+    );
+    let main = template["spec"]["containers"]
+        .as_array()
+        .expect("containers")
+        .iter()
+        .find(|c| c["name"] == "pulsar-function")
+        .expect("main container");
+    assert_eq!(main["livenessProbe"]["initialDelaySeconds"], 30);
+
+    // Status: the resourceVersions of both.
+    let global_rv = resource_version(OPERATOR_NAMESPACE, &format!("backendconfig/{GLOBAL}"));
+    let namespaced_rv = resource_version(&ns.0, "backendconfig/backend-config");
+    wait_for("the revisions in status", Duration::from_secs(30), || {
+        let v = get_json(&ns.0, "function/env")?;
+        (v["status"]["globalBackendConfigRevision"] == global_rv.as_str()
+            && v["status"]["namespacedBackendConfigRevision"] == namespaced_rv.as_str())
+        .then_some(())
+    });
+
+    // autoUpdate: a change rolls out without touching the Function.
+    kubectl_ok(&[
+        "-n",
+        &ns.0,
+        "patch",
+        "backendconfig/backend-config",
+        "--type=json",
+        "-p",
+        r#"[{"op": "replace", "path": "/spec/env/shared1", "value": "newvalue"}]"#,
+    ]);
+    wait_for("the rolled-out change", Duration::from_secs(60), || {
+        env_has(&sts_env(&ns.0, "env-function")?, "shared1", "newvalue").then_some(())
+    });
+    let namespaced_rv = resource_version(&ns.0, "backendconfig/backend-config");
+    wait_for(
+        "the new revision in status",
+        Duration::from_secs(30),
+        || {
+            let v = get_json(&ns.0, "function/env")?;
+            (v["status"]["namespacedBackendConfigRevision"] == namespaced_rv.as_str()).then_some(())
+        },
+    );
+
+    // Deleting the namespaced one (it had autoUpdate): the global one alone.
+    kubectl_ok(&["-n", &ns.0, "delete", "backendconfig/backend-config"]);
+    let env = wait_for("the namespaced env gone", Duration::from_secs(60), || {
+        let env = sts_env(&ns.0, "env-function")?;
+        (!env.iter().any(|(n, _)| n == "namespaced1")).then_some(env)
+    });
+    assert!(env_has(&env, "shared1", "fromglobal"), "{env:?}");
+    wait_for(
+        "the namespaced revision gone",
+        Duration::from_secs(30),
+        || {
+            let v = get_json(&ns.0, "function/env")?;
+            (v["status"].get("namespacedBackendConfigRevision").is_none()
+                && v["status"]["globalBackendConfigRevision"] == global_rv.as_str())
+            .then_some(())
+        },
+    );
+    let sts = get_json(&ns.0, "statefulset/env-function").expect("StatefulSet");
+    assert_eq!(
+        sts["spec"]["template"]["metadata"]["labels"]["from"],
+        "global-backendconfig"
+    );
+
+    // The global one changed: every resource in every namespace the operator serves.
+    kubectl_ok(&[
+        "-n",
+        OPERATOR_NAMESPACE,
+        "patch",
+        &format!("backendconfig/{GLOBAL}"),
+        "--type=json",
+        "-p",
+        r#"[{"op": "replace", "path": "/spec/env/global1", "value": "globalvalue2"}]"#,
+    ]);
+    wait_for(
+        "the global change rolled out",
+        Duration::from_secs(60),
+        || env_has(&sts_env(&ns.0, "env-function")?, "global1", "globalvalue2").then_some(()),
+    );
+}
+
+#[test]
+fn without_auto_update_a_backend_config_change_waits_for_the_next_edit() {
+    if skip("without_auto_update_a_backend_config_change_waits_for_the_next_edit") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-backend-config-wait");
+    apply_text(
+        &ns.0,
+        &backend_config_yaml("backend-config", false, &[("setting", "one")], ""),
+    );
+    // No global BackendConfig: its name is switched off.
+    let _op = Operator::start(&ns.0, 18112, &["--global-backend-config", ""]);
+    apply_text(&ns.0, &function_with_pod_env("wait", 1));
+    wait_for("the first value", Duration::from_secs(60), || {
+        env_has(&sts_env(&ns.0, "wait-function")?, "setting", "one").then_some(())
+    });
+    let first_rv = resource_version(&ns.0, "backendconfig/backend-config");
+    wait_for("the revision in status", Duration::from_secs(30), || {
+        let v = get_json(&ns.0, "function/wait")?;
+        (v["status"]["namespacedBackendConfigRevision"] == first_rv.as_str()
+            && v["status"].get("globalBackendConfigRevision").is_none())
+        .then_some(())
+    });
+
+    kubectl_ok(&[
+        "-n",
+        &ns.0,
+        "patch",
+        "backendconfig/backend-config",
+        "--type=json",
+        "-p",
+        r#"[{"op": "replace", "path": "/spec/env/setting", "value": "two"}]"#,
+    ]);
+    // A reconcile that is no edit of the Function (its deleted Service is repaired) leaves
+    // the StatefulSet as it was.
+    kubectl_ok(&["-n", &ns.0, "delete", "service", "wait-function-headless"]);
+    wait_for("the repaired Service", Duration::from_secs(60), || {
+        get_json(&ns.0, "service/wait-function-headless")
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let env = sts_env(&ns.0, "wait-function").expect("StatefulSet");
+    assert!(
+        env_has(&env, "setting", "one"),
+        "rolled out without an edit: {env:?}"
+    );
+    let v = get_json(&ns.0, "function/wait").expect("Function");
+    assert_eq!(
+        v["status"]["namespacedBackendConfigRevision"],
+        first_rv.as_str()
+    );
+
+    // The next edit of the Function takes it.
+    apply_text(&ns.0, &function_with_pod_env("wait", 2));
+    wait_for("the change at the edit", Duration::from_secs(60), || {
+        env_has(&sts_env(&ns.0, "wait-function")?, "setting", "two").then_some(())
+    });
+    let second_rv = resource_version(&ns.0, "backendconfig/backend-config");
+    wait_for(
+        "the new revision in status",
+        Duration::from_secs(30),
+        || {
+            let v = get_json(&ns.0, "function/wait")?;
+            (v["status"]["namespacedBackendConfigRevision"] == second_rv.as_str()).then_some(())
+        },
+    );
+}
+
+#[test]
+fn the_configuration_file_sets_the_runner_image_and_a_bad_one_stops_the_start() {
+    if skip("the_configuration_file_sets_the_runner_image_and_a_bad_one_stops_the_start") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-config-file");
+    let dir = tempfile_dir();
+
+    let bad = dir.join("fm-operator-bad-config.yaml");
+    std::fs::write(&bad, "runnerImages:\n  java: ''\nimagePullPolicy: Always\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_fm-operator"))
+        .args([
+            "run",
+            "--namespace",
+            &ns.0,
+            "--config",
+            bad.to_str().expect("path"),
+        ])
+        .env("KUBECONFIG", install())
+        .output()
+        .expect("operator runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown field `imagePullPolicy`, expected one of `runnerImages`"),
+        "{stderr}"
+    );
+
+    let good = dir.join("fm-operator-config.yaml");
+    std::fs::write(
+        &good,
+        "runnerImages:\n  java: registry.example/pulsar-functions-java-runner:4.0.1\nrunnerImagePullSecrets:\n  - name: registry-a\nresourceLabels:\n  team: data\n",
+    )
+    .expect("write");
+    let _op = Operator::start(&ns.0, 18113, &["--config", good.to_str().expect("path")]);
+    // No `image`: the runner image for Java comes from the file.
+    apply_text(
+        &ns.0,
+        &function_yaml("runner", "unused", None).replace("  image: unused\n", ""),
+    );
+    let image = wait_for("the StatefulSet", Duration::from_secs(60), || {
+        sts_image(&ns.0, "runner-function")
+    });
+    assert_eq!(image, "registry.example/pulsar-functions-java-runner:4.0.1");
+    let sts = get_json(&ns.0, "statefulset/runner-function").expect("StatefulSet");
+    let pod = &sts["spec"]["template"];
+    assert_eq!(pod["metadata"]["labels"]["team"], "data");
+    assert_eq!(pod["spec"]["imagePullSecrets"][0]["name"], "registry-a");
 }

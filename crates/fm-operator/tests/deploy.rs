@@ -103,10 +103,55 @@ fn kustomize_builds_the_package_and_rbac_matches_the_code() {
         "ALL"
     );
     assert!(container["resources"]["limits"]["memory"].is_string());
+
+    // The configuration file: the ConfigMap (renamed by its content's hash) is mounted where
+    // `--config` reads it, and what it holds is a valid configuration.
+    let config_map = find("ConfigMap");
+    let name = config_map["metadata"]["name"].as_str().expect("name");
+    assert!(name.starts_with("fm-operator-config-"), "{name}");
+    assert_eq!(pod["volumes"][0]["configMap"]["name"], name);
+    assert_eq!(
+        container["volumeMounts"][0]["name"],
+        pod["volumes"][0]["name"]
+    );
+    assert_eq!(
+        container["volumeMounts"][0]["mountPath"],
+        "/etc/fm-operator"
+    );
+    assert!(container["args"]
+        .as_array()
+        .expect("args")
+        .contains(&Value::from("--config=/etc/fm-operator/config.yaml")));
+    let text = config_map["data"]["config.yaml"]
+        .as_str()
+        .expect("config.yaml");
+    assert_eq!(
+        fm_operator::config_file::parse(text, fm_desired::Options::default()),
+        Ok(fm_desired::Options::default()),
+        "deploy/operator-config.yaml should hold the defaults (all commented out)"
+    );
     assert_eq!(
         docs.iter()
             .filter(|d| d["kind"] == "CustomResourceDefinition")
             .count(),
-        4
+        5
+    );
+}
+
+/// The defaults `deploy/operator-config.yaml` shows, uncommented, are the code's defaults.
+#[test]
+fn the_shipped_configuration_file_shows_the_real_defaults() {
+    let text = std::fs::read_to_string(deploy_dir().join("operator-config.yaml"))
+        .expect("deploy/operator-config.yaml");
+    let shown: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("# runnerImages:"))
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(shown.contains("runnerImages:"), "no settings shown");
+    assert_eq!(
+        fm_operator::config_file::parse(&shown, fm_desired::Options::default()),
+        Ok(fm_desired::Options::default())
     );
 }

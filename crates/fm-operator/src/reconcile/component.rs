@@ -91,7 +91,8 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
     }
     let namespace = resource.namespace().unwrap_or_else(|| "default".into());
     let cluster = cluster_config(resource, ctx, &namespace).await?;
-    let desired = match resource.desired(cluster.as_ref(), &ctx.options) {
+    let backend = ctx.backend_configs.lookup(&namespace);
+    let desired = match resource.desired(cluster.as_ref(), &ctx.options, &backend.configs()) {
         Ok(d) => d,
         Err(e) => {
             report_invalid(resource, ctx, e.messages().join("; ")).await?;
@@ -200,8 +201,11 @@ async fn apply_workload<K: ComponentKind>(
     match sts_api.get_opt(&name).await? {
         Some(current) => {
             check_owner("StatefulSet", &current, resource.meta().uid.as_deref())?;
-            if paused {
-                // Paused: left as it is until the resource itself changes.
+            let backend_waits = !generation_changed
+                && crate::backend_config::waits_for_edit(&current, &desired.statefulset);
+            if paused || backend_waits {
+                // Paused, or a BackendConfig change without autoUpdate: left as it is until
+                // the resource itself changes.
                 return Ok(current);
             }
             apply_statefulset(&sts_api, &name, &desired.statefulset).await
@@ -266,7 +270,7 @@ async fn write_status<K: ComponentKind>(
         if sts_ready { "Ready" } else { "PodsNotReady" },
         pods,
     );
-    let patch = status_patch(
+    let mut patch = status_patch(
         resource.meta().generation,
         spec_replicas,
         selector,
@@ -296,6 +300,7 @@ async fn write_status<K: ComponentKind>(
             (READY, Some(summary)),
         ],
     );
+    crate::backend_config::record_in_status(&mut patch, sts);
     patch_status_if_changed(
         &own_api(ctx, resource),
         &resource.name_any(),
