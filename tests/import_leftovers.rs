@@ -70,6 +70,24 @@ fn config_maps_that_become_no_cluster_are_reported_with_their_document() {
 }
 
 #[test]
+fn a_backend_config_is_reported_as_left_to_apply_separately() {
+    let text = format!(
+        "{WITH_SIDE_CONFIG_MAPS}---\napiVersion: compute.functionmesh.io/v1alpha1\nkind: BackendConfig\n\
+         metadata: {{ name: backend-config }}\nspec: {{ env: {{ REGION: eu }} }}\n"
+    );
+    let imported = fmc::import::import(&text).expect("imports");
+    let found: Vec<_> = imported
+        .warnings
+        .iter()
+        .filter(|w| w.contains("(BackendConfig backend-config)"))
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", imported.warnings);
+    assert_eq!(found[0].code, fmc::diag::Code::ImportNote);
+    assert!(found[0].contains("apply it separately"), "{}", found[0]);
+    assert!(!imported.mesh.contains("REGION"), "{}", imported.mesh);
+}
+
+#[test]
 fn a_generic_runtime_function_imports_and_compiles_back() {
     let text = r#"
 apiVersion: compute.functionmesh.io/v1alpha1

@@ -117,6 +117,13 @@ fn read_document(index: usize, value: Json, docs: &mut Documents) -> Result<(), 
             return Ok(());
         }
         "Function" | "Source" | "Sink" | "FunctionMesh" => {}
+        "BackendConfig" => {
+            // Operator-wide defaults, not part of any mesh: they keep applying as they are.
+            docs.warnings.push(format!(
+                "document {index} (BackendConfig {name}): not imported; BackendConfigs are cluster and namespace defaults for every resource, apply it separately"
+            ));
+            return Ok(());
+        }
         other => {
             docs.warnings.push(format!(
                 "document {index} ({other} {name}): not a Function Mesh resource; not imported"
