@@ -9,12 +9,14 @@
 //! quoting, correct Python TLS flag, byte-exact JVM memory flag, base labels that cannot be
 //! overridden, current runner images).
 
+pub mod cleanup;
 pub mod command;
 mod component;
 pub mod defaults;
 pub mod details;
 pub mod download;
 mod error;
+pub mod filebeat;
 pub mod hpa;
 pub mod labels;
 pub mod logging;
@@ -29,9 +31,11 @@ pub mod service;
 pub mod statefulset;
 mod validate;
 mod volumes;
+pub mod vpa;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -51,6 +55,8 @@ pub struct DesiredObjects {
     pub service: Service,
     /// Present when `maxReplicas` is set.
     pub hpa: Option<HorizontalPodAutoscaler>,
+    /// Present when `pod.vpa` is set (applied only where the cluster serves the VPA API).
+    pub vpa: Option<vpa::VerticalPodAutoscaler>,
     /// The pod label selector as a string, for the resource's `status.selector` (read by the
     /// scale subresource, and so by the HPA).
     pub selector: String,
@@ -134,8 +140,104 @@ pub fn desired_for_sink(
     )
 }
 
-fn desired(
+/// A resource's normalised view and the names and metadata its objects share.
+struct Frame<'a> {
+    c: Component<'a>,
+    base: labels::Labels,
+    workload: String,
+    service_name: String,
+}
+
+impl Frame<'_> {
+    fn invalid(&self, errors: Vec<String>) -> DesiredError {
+        DesiredError::Invalid {
+            kind: self.c.kind.kind().to_owned(),
+            namespace: self.c.namespace.to_owned(),
+            name: self.c.name.to_owned(),
+            errors,
+        }
+    }
+
+    /// Metadata of a generated object: the base labels, and the resource as its controller.
+    fn metadata(&self, object_name: &str) -> ObjectMeta {
+        let c = &self.c;
+        ObjectMeta {
+            name: Some(object_name.to_owned()),
+            namespace: Some(c.namespace.to_owned()),
+            labels: Some(self.base.clone()),
+            owner_references: c.uid.filter(|u| !u.is_empty()).map(|uid| {
+                vec![labels::controller_ref(
+                    fm_api::API_VERSION,
+                    c.kind.kind(),
+                    c.name,
+                    uid,
+                )]
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn statefulset(
+        &self,
+        options: &Options,
+        cluster: Option<&ClusterConfig>,
+    ) -> Result<StatefulSet, DesiredError> {
+        statefulset::build(
+            &self.c,
+            options,
+            cluster,
+            self.metadata(&self.workload),
+            &self.base,
+            &self.service_name,
+        )
+        .map_err(|e| self.invalid(e))
+    }
+}
+
+fn frame<'a>(
     mut errors: Vec<String>,
+    meta: &'a ObjectMeta,
+    kind: Kind,
+    common: &'a fm_api::spec_common::CommonSpec,
+    specific: Specific<'a>,
+) -> Result<Frame<'a>, DesiredError> {
+    let name = meta.name.as_deref().unwrap_or("");
+    let namespace = meta
+        .namespace
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("default");
+    errors.splice(0..0, naming::check_resource_name(name));
+    let runtime = component::runtime_of(kind, common);
+    if let Err(e) = &runtime {
+        errors.push(e.clone());
+    }
+    match runtime {
+        Ok(runtime) if errors.is_empty() => Ok(Frame {
+            c: Component {
+                kind,
+                name,
+                namespace,
+                uid: meta.uid.as_deref(),
+                common,
+                specific,
+                runtime,
+            },
+            base: labels::base_labels(name, namespace, kind),
+            workload: naming::workload_name(name, kind),
+            service_name: naming::service_name(name, kind),
+        }),
+        _ => Err(DesiredError::Invalid {
+            kind: kind.kind().to_owned(),
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            errors,
+        }),
+    }
+}
+
+fn desired(
+    errors: Vec<String>,
     meta: &ObjectMeta,
     kind: Kind,
     common: &fm_api::spec_common::CommonSpec,
@@ -143,70 +245,101 @@ fn desired(
     cluster: Option<&ClusterConfig>,
     options: &Options,
 ) -> Result<DesiredObjects, DesiredError> {
-    let name = meta.name.as_deref().unwrap_or("");
-    let namespace = meta
-        .namespace
-        .as_deref()
-        .filter(|n| !n.is_empty())
-        .unwrap_or("default");
-    let invalid = |errors: Vec<String>| DesiredError::Invalid {
-        kind: kind.kind().to_owned(),
-        namespace: namespace.to_owned(),
-        name: name.to_owned(),
-        errors,
-    };
-    errors.splice(0..0, naming::check_resource_name(name));
-    let runtime = component::runtime_of(kind, common);
-    if let Err(e) = &runtime {
-        errors.push(e.clone());
-    }
-    let runtime = match runtime {
-        Ok(r) if errors.is_empty() => r,
-        _ => return Err(invalid(errors)),
-    };
-    let c = Component {
-        kind,
-        name,
-        namespace,
-        uid: meta.uid.as_deref(),
-        common,
-        specific,
-        runtime,
-    };
-
-    let base = labels::base_labels(name, namespace, kind);
-    let workload = naming::workload_name(name, kind);
-    let service_name = naming::service_name(name, kind);
-    let metadata = |object_name: &str| ObjectMeta {
-        name: Some(object_name.to_owned()),
-        namespace: Some(namespace.to_owned()),
-        labels: Some(base.clone()),
-        owner_references: c.uid.filter(|u| !u.is_empty()).map(|uid| {
-            vec![labels::controller_ref(
-                fm_api::API_VERSION,
-                kind.kind(),
-                name,
-                uid,
-            )]
-        }),
-        ..Default::default()
-    };
-
-    let statefulset = statefulset::build(
-        &c,
-        options,
-        cluster,
-        metadata(&workload),
-        &base,
-        &service_name,
-    )
-    .map_err(invalid)?;
-    let service = service::build(metadata(&service_name), &base);
-    let hpa = hpa::build(&c, fm_api::API_VERSION, metadata(&workload));
+    let f = frame(errors, meta, kind, common, specific)?;
+    let statefulset = f.statefulset(options, cluster)?;
+    let service = service::build(f.metadata(&f.service_name), &f.base);
+    let hpa = hpa::build(&f.c, fm_api::API_VERSION, f.metadata(&f.workload));
+    let vpa = vpa::build(&f.c, fm_api::API_VERSION, f.metadata(&f.workload));
     Ok(DesiredObjects {
         statefulset,
         service,
         hpa,
-        selector: labels::selector_string(&base),
+        vpa,
+        selector: labels::selector_string(&f.base),
     })
+}
+
+/// The Job that removes a deleted Function's subscription from Pulsar, or `None` when the
+/// Function asks for no clean-up (see [`cleanup`]). `deadline` bounds how long the Job runs.
+pub fn cleanup_job_for_function(
+    function: &Function,
+    options: &Options,
+    deadline: std::time::Duration,
+) -> Result<Option<Job>, DesiredError> {
+    let (spec, errors) = validate::prepare_function(function);
+    cleanup_job(
+        errors,
+        &function.metadata,
+        Kind::Function,
+        &spec.common,
+        Specific::Function(&spec),
+        options,
+        deadline,
+    )
+}
+
+/// The clean-up Job of a deleted batch Source (its intermediate topic), see
+/// [`cleanup_job_for_function`].
+pub fn cleanup_job_for_source(
+    source: &Source,
+    options: &Options,
+    deadline: std::time::Duration,
+) -> Result<Option<Job>, DesiredError> {
+    let (spec, errors) = validate::prepare_source(source);
+    cleanup_job(
+        errors,
+        &source.metadata,
+        Kind::Source,
+        &spec.common,
+        Specific::Source(&spec),
+        options,
+        deadline,
+    )
+}
+
+/// The clean-up Job of a deleted Sink, see [`cleanup_job_for_function`].
+pub fn cleanup_job_for_sink(
+    sink: &Sink,
+    options: &Options,
+    deadline: std::time::Duration,
+) -> Result<Option<Job>, DesiredError> {
+    let (spec, errors) = validate::prepare_sink(sink);
+    cleanup_job(
+        errors,
+        &sink.metadata,
+        Kind::Sink,
+        &spec.common,
+        Specific::Sink(&spec),
+        options,
+        deadline,
+    )
+}
+
+fn cleanup_job(
+    errors: Vec<String>,
+    meta: &ObjectMeta,
+    kind: Kind,
+    common: &fm_api::spec_common::CommonSpec,
+    specific: Specific<'_>,
+    options: &Options,
+    deadline: std::time::Duration,
+) -> Result<Option<Job>, DesiredError> {
+    if !cleanup::wanted(meta, specific) {
+        return Ok(None);
+    }
+    // The Job authenticates as `cleanupAuthConfig` when given: its command and its mounts.
+    let common = cleanup::with_cleanup_auth(common);
+    let f = frame(errors, meta, kind, &common, specific)?;
+    let removals = cleanup::removals(&f.c).map_err(|e| f.invalid(vec![e]))?;
+    if removals.is_empty() {
+        return Ok(None);
+    }
+    let statefulset = f.statefulset(options, None)?;
+    let mut metadata = f.metadata(&cleanup::job_name(f.c.name, kind));
+    if let (Some(labels), Some(uid)) = (metadata.labels.as_mut(), f.c.uid) {
+        labels.insert("owner".to_owned(), uid.to_owned());
+    }
+    cleanup::job(&f.c, &statefulset, metadata, &removals, deadline)
+        .map(Some)
+        .map_err(|e| f.invalid(vec![e]))
 }

@@ -29,6 +29,9 @@ fn push_objects(out: &mut String, objects: &DesiredObjects) -> Result<(), Desire
     if let Some(hpa) = &objects.hpa {
         push_yaml(out, "HorizontalPodAutoscaler", hpa)?;
     }
+    if let Some(vpa) = &objects.vpa {
+        push_yaml(out, "VerticalPodAutoscaler", vpa)?;
+    }
     Ok(())
 }
 

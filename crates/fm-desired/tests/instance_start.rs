@@ -18,7 +18,7 @@ fn command(sts: &StatefulSet) -> Vec<String> {
     sts.spec
         .as_ref()
         .and_then(|s| s.template.spec.as_ref())
-        .and_then(|p| p.containers.last())
+        .and_then(|p| p.containers.iter().find(|c| c.name.starts_with("pulsar-")))
         .and_then(|c| c.command.clone())
         .expect("main container command")
 }
