@@ -42,7 +42,11 @@ fn pod(o: &DesiredObjects) -> &PodSpec {
 }
 
 fn main_container(o: &DesiredObjects) -> &Container {
-    pod(o).containers.last().expect("main container")
+    pod(o)
+        .containers
+        .iter()
+        .find(|c| c.name.starts_with("pulsar-"))
+        .expect("main container")
 }
 
 fn command(o: &DesiredObjects) -> Vec<String> {
@@ -531,16 +535,19 @@ fn pod_volumes_runtime_log_configs() {
 
 /// Our generated `python_instance_logging.ini` for a Python function with `log`.
 fn python_ini(log: &str) -> String {
-    let o = function(
+    ini_of(&function(
         &function_sample(
             "demo",
             &format!("python: {{ py: exclamation.py, log: {log} }}"),
             PULSAR,
         ),
         &Options::default(),
-    );
-    // The script writes it with `printf '%s' '<ini>' > <path>`: read the word back.
-    let step = shell::steps(&command(&o)[2])
+    ))
+}
+
+/// The INI the script writes with `printf '%s' '<ini>' > <path>`, read back as a word.
+fn ini_of(o: &DesiredObjects) -> String {
+    let step = shell::steps(&command(o)[2])
         .into_iter()
         .find(|s| s.starts_with("printf") && s.contains("python_instance_logging.ini"))
         .expect("INI step");
@@ -710,11 +717,10 @@ fn python_ini_timed_rolling() {
     }
 }
 
-/// `TestRenderINI_Sidecar_DefaultSizeRolling`: upstream's filebeat sidecar mode turns on
-/// 10 MB rolling; no sidecar is generated here, so the INI is the plain one (README:
-/// `logTopicAgent: sidecar`).
+/// `TestRenderINI_Sidecar_DefaultSizeRolling`: with the filebeat sidecar, the Python
+/// instance writes 10 MB rolling files for it to read (the file as `upstream_args` says).
 #[test]
-fn python_ini_sidecar_has_no_default_rolling() {
+fn python_ini_sidecar_default_size_rolling() {
     let o = function(
         &function_sample(
             "demo",
@@ -725,10 +731,17 @@ fn python_ini_sidecar_has_no_default_rolling() {
         ),
         &Options::default(),
     );
-    let script = &command(&o)[2];
-    assert!(script.contains("keys=stream_handler\n"), "{script}");
-    assert!(!script.contains("rotating_file_handler"), "{script}");
-    assert_eq!(pod(&o).containers.len(), 1, "no filebeat container");
+    let got = ini_of(&o);
+    assert!(
+        got.contains("[handlers]\nkeys=stream_handler,rotating_file_handler"),
+        "{got}"
+    );
+    assert!(
+        upstream_args(&got).contains("args=('logs/functions/demo.log', 'a', 10485760, 5)"),
+        "{got}"
+    );
+    let names: Vec<&str> = pod(&o).containers.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["pulsar-function", "filebeat"]);
 }
 
 // -------------------------------------------------------------------- function_test.go
