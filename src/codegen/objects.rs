@@ -159,11 +159,7 @@ pub(super) fn admit(
     spec: &StepSpec,
     diagnostics: &mut Diagnostics,
 ) {
-    let rejected = match spec {
-        StepSpec::Function(f) => fm_desired::validate_function(f),
-        StepSpec::Source(s) => fm_desired::validate_source(s),
-        StepSpec::Sink(s) => fm_desired::validate_sink(s),
-    };
+    let rejected = fm_desired::validate(spec.spec_ref());
     // As the passes do, an environment's findings say where they arise.
     let environment = mesh.environment_suffix();
     for violation in rejected {

@@ -46,6 +46,16 @@ pub enum StepSpec {
     Sink(Box<SinkSpec>),
 }
 
+impl StepSpec {
+    pub fn spec_ref(&self) -> fm_api::SpecRef<'_> {
+        match self {
+            StepSpec::Function(f) => fm_api::SpecRef::Function(f),
+            StepSpec::Source(s) => fm_api::SpecRef::Source(s),
+            StepSpec::Sink(s) => fm_api::SpecRef::Sink(s),
+        }
+    }
+}
+
 pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> StepSpec {
     let s = &step.settings;
     let common = common_spec(mesh, step, diagnostics);

@@ -67,16 +67,16 @@ pub struct CommonSpec {
     /// Image of the subscription clean-up job. Default: the runner image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanup_image: Option<String>,
-    /// Image of the filebeat sidecar that `logTopicAgent: sidecar` asks for (fm-operator lets the
-    /// instance publish its logs instead).
+    /// Image of the filebeat sidecar that `logTopicAgent: sidecar` asks for. Default
+    /// `streamnative/filebeat:v0.6.0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filebeat_image: Option<String>,
 
     /// Topic the instance's logs are published to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_topic: Option<String>,
-    /// Who publishes logs to `logTopic`: `runtime` (the instance) or `sidecar` (a filebeat container).
-    /// fm-operator always lets the instance publish.
+    /// Who publishes logs to `logTopic`: `runtime` (the instance) or `sidecar` (a filebeat container
+    /// reading the instance's log files).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_topic_agent: Option<LogTopicAgent>,
 

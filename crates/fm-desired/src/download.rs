@@ -77,22 +77,44 @@ pub const DOWNLOADER_CONTAINER: &str = "downloader";
 /// filesystem (an emptyDir), which the image's home directory is not.
 pub const MAIN_CONTAINER_HOME: &str = "/tmp";
 
-/// The shell step that downloads the package to `dest` from a container running `image`,
-/// or `None` when the package is in the image. `image` decides between pulsarctl and
-/// pulsar-admin (the downloader image always has pulsarctl). `home`, when given, is the
-/// `HOME` every pulsarctl invocation gets.
-pub fn step(
-    c: &Component<'_>,
-    image: &str,
-    location: Location<'_>,
-    dest: &str,
-    home: Option<&str>,
-) -> Option<String> {
-    let (messaging, mounts) = download_messaging(c);
-    let web = format!("\"${{{}webServiceURL}}\"", mounts.env_prefix);
-    let pulsarctl = c.common.image_has_pulsarctl.unwrap_or(false)
+/// Whether the admin tool of a container running `image` is pulsarctl rather than
+/// pulsar-admin: the spec says so, or the image is a pulsarctl runner or pulsarctl itself.
+pub fn uses_pulsarctl(c: &Component<'_>, image: &str) -> bool {
+    c.common.image_has_pulsarctl.unwrap_or(false)
         || image_has_pulsarctl(image)
-        || image.contains("/pulsarctl:");
+        || image.contains("/pulsarctl:")
+}
+
+/// How an admin tool is started against one messaging block (upstream:
+/// `getPulsarctlCommandWithEnv` and `getPulsarAdminCommandWithEnv` in
+/// `controllers/spec/common.go`): the shell steps that must run first (`PATH`, pulsarctl's
+/// OAuth2 context), and the command's words up to its subcommand.
+#[derive(Clone, Debug)]
+pub struct AdminInvocation {
+    pub steps: Vec<String>,
+    pub words: Vec<Word>,
+}
+
+impl AdminInvocation {
+    /// The whole step for `subcommand`: the preparation steps and the command, `&&`-joined.
+    pub fn run(&self, subcommand: impl IntoIterator<Item = Word>) -> String {
+        let mut words = self.words.clone();
+        words.extend(subcommand);
+        let mut steps = self.steps.clone();
+        steps.push(command_line(&words));
+        steps.join(" && ")
+    }
+}
+
+/// The admin invocation for `messaging` (credentials found as `mounts` says). `home`, when
+/// given, is the `HOME` every pulsarctl invocation gets.
+pub fn admin_invocation(
+    messaging: Option<&PulsarMessaging>,
+    mounts: auth::Mounts,
+    pulsarctl: bool,
+    home: Option<&str>,
+) -> AdminInvocation {
+    let web = format!("\"${{{}webServiceURL}}\"", mounts.env_prefix);
     // `HOME=<dir> pulsarctl`: an assignment before the command, for that command only.
     let pulsarctl_words = || -> Vec<Word> {
         let mut words: Vec<Word> = home
@@ -101,32 +123,6 @@ pub fn step(
             .collect();
         words.push(Word::lit("pulsarctl"));
         words
-    };
-    let target = match location {
-        Location::InImage => return None,
-        Location::Http(url) => {
-            return Some(command_line(&[
-                Word::lit("wget"),
-                Word::lit(url),
-                Word::lit("-O"),
-                Word::lit(dest),
-            ]));
-        }
-        Location::Package(url) => vec![
-            Word::lit("packages"),
-            Word::lit("download"),
-            Word::lit(url),
-            Word::lit("--path"),
-            Word::lit(dest),
-        ],
-        Location::Legacy(path) => vec![
-            Word::lit("functions"),
-            Word::lit("download"),
-            Word::lit("--path"),
-            Word::lit(path),
-            Word::lit("--destination-file"),
-            Word::lit(dest),
-        ],
     };
     let oauth2 = messaging
         .and_then(|m| m.auth_config.as_ref())
@@ -161,7 +157,7 @@ pub fn step(
                 let mut activate = pulsarctl_words();
                 activate.extend([Word::lit("oauth2"), Word::lit("activate")]);
                 steps.push(command_line(&activate));
-                // The download then runs in that context, which holds the service URL.
+                // The command then runs in that context, which holds the service URL.
             }
             None => {
                 // A plugin and parameters (`genericAuth`, or the legacy `authSecret`): with
@@ -192,9 +188,48 @@ pub fn step(
         words.extend(auth::admin_auth_args(messaging, mounts));
         words.extend(auth::admin_tls_args(messaging, mounts));
     }
-    words.extend(target);
-    steps.push(command_line(&words));
-    Some(steps.join(" && "))
+    AdminInvocation { steps, words }
+}
+
+/// The shell step that downloads the package to `dest` from a container running `image`,
+/// or `None` when the package is in the image. `image` decides between pulsarctl and
+/// pulsar-admin (the downloader image always has pulsarctl). `home`, when given, is the
+/// `HOME` every pulsarctl invocation gets.
+pub fn step(
+    c: &Component<'_>,
+    image: &str,
+    location: Location<'_>,
+    dest: &str,
+    home: Option<&str>,
+) -> Option<String> {
+    let target = match location {
+        Location::InImage => return None,
+        Location::Http(url) => {
+            return Some(command_line(&[
+                Word::lit("wget"),
+                Word::lit(url),
+                Word::lit("-O"),
+                Word::lit(dest),
+            ]));
+        }
+        Location::Package(url) => vec![
+            Word::lit("packages"),
+            Word::lit("download"),
+            Word::lit(url),
+            Word::lit("--path"),
+            Word::lit(dest),
+        ],
+        Location::Legacy(path) => vec![
+            Word::lit("functions"),
+            Word::lit("download"),
+            Word::lit("--path"),
+            Word::lit(path),
+            Word::lit("--destination-file"),
+            Word::lit(dest),
+        ],
+    };
+    let (messaging, mounts) = download_messaging(c);
+    Some(admin_invocation(messaging, mounts, uses_pulsarctl(c, image), home).run(target))
 }
 
 #[cfg(test)]

@@ -8,14 +8,19 @@
 //! the deliberate differences documented where they are made (hardened pods, exact shell
 //! quoting, correct Python TLS flag, byte-exact JVM memory flag, base labels that cannot be
 //! overridden, current runner images).
+//!
+//! Every entry point takes any of the three kinds (an [`fm_api::Component`]); what differs
+//! between them is matched on [`SpecRef`] where it is used.
 
 pub mod backend_config;
+pub mod cleanup;
 pub mod command;
 mod component;
 pub mod defaults;
 pub mod details;
 pub mod download;
 mod error;
+pub mod filebeat;
 pub mod hpa;
 pub mod labels;
 pub mod logging;
@@ -31,13 +36,15 @@ pub mod statefulset;
 mod validate;
 mod violation;
 mod volumes;
+pub mod vpa;
+
+use std::borrow::Cow;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-
-use fm_api::{Function, FunctionSpec, Sink, SinkSpec, Source, SourceSpec};
 
 pub use backend_config::BackendConfigs;
 pub use component::{Component, RuntimeRef, SpecRef};
@@ -55,6 +62,8 @@ pub struct DesiredObjects {
     pub service: Service,
     /// Present when `maxReplicas` is set.
     pub hpa: Option<HorizontalPodAutoscaler>,
+    /// Present when `pod.vpa` is set (applied only where the cluster serves the VPA API).
+    pub vpa: Option<vpa::VerticalPodAutoscaler>,
     /// The pod label selector as a string, for the resource's `status.selector` (read by the
     /// scale subresource, and so by the HPA).
     pub selector: String,
@@ -67,202 +76,177 @@ impl DesiredObjects {
     }
 }
 
-/// Upstream's admission rules for a Function's spec, every problem as a [`Violation`];
-/// empty when the operator would accept it. The rules read nothing but the spec. The
-/// compiler runs its output through these.
-pub fn validate_function(spec: &FunctionSpec) -> Vec<Violation> {
-    validate::function_errors(spec)
+/// Upstream's admission rules for a Function's, Source's or Sink's spec, every problem as a
+/// [`Violation`]; empty when the operator would accept it. The rules read nothing but the
+/// spec. The compiler runs its output through these.
+pub fn validate(spec: SpecRef<'_>) -> Vec<Violation> {
+    validate::errors(spec)
 }
 
-/// Admission rules for a Source's spec (see [`validate_function`]).
-pub fn validate_source(spec: &SourceSpec) -> Vec<Violation> {
-    validate::source_errors(spec)
-}
-
-/// Admission rules for a Sink's spec (see [`validate_function`]).
-pub fn validate_sink(spec: &SinkSpec) -> Vec<Violation> {
-    validate::sink_errors(spec)
-}
-
-/// The desired objects of a Function.
-pub fn desired_for_function(
-    function: &Function,
+/// The desired objects of a Function, Source or Sink.
+pub fn desired_for<C: fm_api::Component>(
+    resource: &C,
     cluster: Option<&ClusterConfig>,
     options: &Options,
 ) -> Result<DesiredObjects, DesiredError> {
-    let (spec, errors) = validate::prepare_function(function);
-    desired(
-        errors,
-        &function.metadata,
-        Kind::Function,
-        &spec.common,
-        SpecRef::Function(&spec),
-        cluster,
-        options,
-    )
+    let spec = resource.spec_ref();
+    let f = frame(validate::errors(spec), resource.meta(), spec.common(), spec)?;
+    let statefulset = f.statefulset(options, cluster)?;
+    let service = service::build(f.metadata(&f.service_name), &f.base);
+    let hpa = hpa::build(&f.c, fm_api::API_VERSION, f.metadata(&f.workload));
+    let vpa = vpa::build(&f.c, fm_api::API_VERSION, f.metadata(&f.workload));
+    Ok(DesiredObjects {
+        statefulset,
+        service,
+        hpa,
+        vpa,
+        selector: labels::selector_string(&f.base),
+    })
 }
 
-/// The desired objects of a Source.
-pub fn desired_for_source(
-    source: &Source,
+/// The desired objects of a Function, Source or Sink with the BackendConfigs that apply to it
+/// merged in (see [`backend_config`]).
+pub fn desired_with<C: fm_api::Component + Clone>(
+    resource: &C,
     cluster: Option<&ClusterConfig>,
     options: &Options,
+    backend: &BackendConfigs<'_>,
 ) -> Result<DesiredObjects, DesiredError> {
-    let (spec, errors) = validate::prepare_source(source);
-    desired(
-        errors,
-        &source.metadata,
-        Kind::Source,
-        &spec.common,
-        SpecRef::Source(&spec),
-        cluster,
-        options,
-    )
+    let merged = backend_config::merge(backend);
+    let mut resource = Cow::Borrowed(resource);
+    if !merged.is_empty() {
+        merged.apply_to_spec(resource.to_mut().common_mut());
+    }
+    let mut objects = desired_for(resource.as_ref(), cluster, options)?;
+    merged.finish(&mut objects.statefulset);
+    Ok(objects)
 }
 
-/// The desired objects of a Sink.
-pub fn desired_for_sink(
-    sink: &Sink,
-    cluster: Option<&ClusterConfig>,
+/// The Job that removes a deleted resource's subscription from Pulsar (a Function's or
+/// Sink's; a batch Source's intermediate topic), or `None` when it asks for no clean-up (see
+/// [`cleanup`]). `deadline` bounds how long the Job runs.
+pub fn cleanup_job<C: fm_api::Component>(
+    resource: &C,
     options: &Options,
-) -> Result<DesiredObjects, DesiredError> {
-    let (spec, errors) = validate::prepare_sink(sink);
-    desired(
-        errors,
-        &sink.metadata,
-        Kind::Sink,
-        &spec.common,
-        SpecRef::Sink(&spec),
-        cluster,
-        options,
-    )
+    deadline: std::time::Duration,
+) -> Result<Option<Job>, DesiredError> {
+    let (meta, spec) = (resource.meta(), resource.spec_ref());
+    if !cleanup::wanted(meta, spec) {
+        return Ok(None);
+    }
+    // The Job authenticates as `cleanupAuthConfig` when given: its command and its mounts.
+    let common = cleanup::with_cleanup_auth(spec.common());
+    let kind = spec.kind();
+    let f = frame(validate::errors(spec), meta, &common, spec)?;
+    let removals = cleanup::removals(&f.c).map_err(|e| f.invalid(vec![e]))?;
+    if removals.is_empty() {
+        return Ok(None);
+    }
+    let statefulset = f.statefulset(options, None)?;
+    let mut metadata = f.metadata(&cleanup::job_name(f.c.name, kind));
+    if let (Some(labels), Some(uid)) = (metadata.labels.as_mut(), f.c.uid) {
+        labels.insert("owner".to_owned(), uid.to_owned());
+    }
+    cleanup::job(&f.c, &statefulset, metadata, &removals, deadline)
+        .map(Some)
+        .map_err(|e| f.invalid(vec![e]))
 }
 
-fn desired(
+/// A resource's normalised view and the names and metadata its objects share.
+struct Frame<'a> {
+    c: Component<'a>,
+    base: labels::Labels,
+    workload: String,
+    service_name: String,
+}
+
+impl Frame<'_> {
+    fn invalid(&self, errors: Vec<Violation>) -> DesiredError {
+        DesiredError::Invalid {
+            kind: self.c.kind.kind().to_owned(),
+            namespace: self.c.namespace.to_owned(),
+            name: self.c.name.to_owned(),
+            errors,
+        }
+    }
+
+    /// Metadata of a generated object: the base labels, and the resource as its controller.
+    fn metadata(&self, object_name: &str) -> ObjectMeta {
+        let c = &self.c;
+        ObjectMeta {
+            name: Some(object_name.to_owned()),
+            namespace: Some(c.namespace.to_owned()),
+            labels: Some(self.base.clone()),
+            owner_references: c.uid.filter(|u| !u.is_empty()).map(|uid| {
+                vec![labels::controller_ref(
+                    fm_api::API_VERSION,
+                    c.kind.kind(),
+                    c.name,
+                    uid,
+                )]
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn statefulset(
+        &self,
+        options: &Options,
+        cluster: Option<&ClusterConfig>,
+    ) -> Result<StatefulSet, DesiredError> {
+        statefulset::build(
+            &self.c,
+            options,
+            cluster,
+            self.metadata(&self.workload),
+            &self.base,
+            &self.service_name,
+        )
+        .map_err(|e| self.invalid(e))
+    }
+}
+
+/// The frame of a resource whose spec broke none of `errors`' rules (else every problem,
+/// the name's and the runtime's first). `common` is the spec's own, or a copy adjusted for
+/// what is built (the clean-up Job's credentials).
+fn frame<'a>(
     mut errors: Vec<Violation>,
-    meta: &ObjectMeta,
-    kind: Kind,
-    common: &fm_api::spec_common::CommonSpec,
-    specific: SpecRef<'_>,
-    cluster: Option<&ClusterConfig>,
-    options: &Options,
-) -> Result<DesiredObjects, DesiredError> {
+    meta: &'a ObjectMeta,
+    common: &'a fm_api::spec_common::CommonSpec,
+    specific: SpecRef<'a>,
+) -> Result<Frame<'a>, DesiredError> {
+    let kind = specific.kind();
     let name = meta.name.as_deref().unwrap_or("");
     let namespace = meta
         .namespace
         .as_deref()
         .filter(|n| !n.is_empty())
         .unwrap_or("default");
-    let invalid = |errors: Vec<Violation>| DesiredError::Invalid {
-        kind: kind.kind().to_owned(),
-        namespace: namespace.to_owned(),
-        name: name.to_owned(),
-        errors,
-    };
     errors.splice(0..0, naming::check_resource_name(name));
     let runtime = component::runtime_of(kind, common);
     if let Err(e) = &runtime {
         errors.push(e.clone());
     }
-    let runtime = match runtime {
-        Ok(r) if errors.is_empty() => r,
-        _ => return Err(invalid(errors)),
-    };
-    let c = Component {
-        kind,
-        name,
-        namespace,
-        uid: meta.uid.as_deref(),
-        common,
-        specific,
-        runtime,
-    };
-
-    let base = labels::base_labels(name, namespace, kind);
-    let workload = naming::workload_name(name, kind);
-    let service_name = naming::service_name(name, kind);
-    let metadata = |object_name: &str| ObjectMeta {
-        name: Some(object_name.to_owned()),
-        namespace: Some(namespace.to_owned()),
-        labels: Some(base.clone()),
-        owner_references: c.uid.filter(|u| !u.is_empty()).map(|uid| {
-            vec![labels::controller_ref(
-                fm_api::API_VERSION,
-                kind.kind(),
+    match runtime {
+        Ok(runtime) if errors.is_empty() => Ok(Frame {
+            c: Component {
+                kind,
                 name,
-                uid,
-            )]
+                namespace,
+                uid: meta.uid.as_deref(),
+                common,
+                specific,
+                runtime,
+            },
+            base: labels::base_labels(name, namespace, kind),
+            workload: naming::workload_name(name, kind),
+            service_name: naming::service_name(name, kind),
         }),
-        ..Default::default()
-    };
-
-    let statefulset = statefulset::build(
-        &c,
-        options,
-        cluster,
-        metadata(&workload),
-        &base,
-        &service_name,
-    )
-    .map_err(invalid)?;
-    let service = service::build(metadata(&service_name), &base);
-    let hpa = hpa::build(&c, fm_api::API_VERSION, metadata(&workload));
-    Ok(DesiredObjects {
-        statefulset,
-        service,
-        hpa,
-        selector: labels::selector_string(&base),
-    })
-}
-
-/// The desired objects of a Function with the BackendConfigs that apply to it merged in (see
-/// [`backend_config`]).
-pub fn desired_for_function_with(
-    function: &Function,
-    cluster: Option<&ClusterConfig>,
-    options: &Options,
-    backend: &BackendConfigs<'_>,
-) -> Result<DesiredObjects, DesiredError> {
-    let merged = backend_config::merge(backend);
-    let mut function = std::borrow::Cow::Borrowed(function);
-    if !merged.is_empty() {
-        merged.apply_to_spec(&mut function.to_mut().spec.common);
+        _ => Err(DesiredError::Invalid {
+            kind: kind.kind().to_owned(),
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            errors,
+        }),
     }
-    let mut objects = desired_for_function(&function, cluster, options)?;
-    merged.finish(&mut objects.statefulset);
-    Ok(objects)
-}
-
-/// The desired objects of a Source with its BackendConfigs (see [`desired_for_function_with`]).
-pub fn desired_for_source_with(
-    source: &Source,
-    cluster: Option<&ClusterConfig>,
-    options: &Options,
-    backend: &BackendConfigs<'_>,
-) -> Result<DesiredObjects, DesiredError> {
-    let merged = backend_config::merge(backend);
-    let mut source = std::borrow::Cow::Borrowed(source);
-    if !merged.is_empty() {
-        merged.apply_to_spec(&mut source.to_mut().spec.common);
-    }
-    let mut objects = desired_for_source(&source, cluster, options)?;
-    merged.finish(&mut objects.statefulset);
-    Ok(objects)
-}
-
-/// The desired objects of a Sink with its BackendConfigs (see [`desired_for_function_with`]).
-pub fn desired_for_sink_with(
-    sink: &Sink,
-    cluster: Option<&ClusterConfig>,
-    options: &Options,
-    backend: &BackendConfigs<'_>,
-) -> Result<DesiredObjects, DesiredError> {
-    let merged = backend_config::merge(backend);
-    let mut sink = std::borrow::Cow::Borrowed(sink);
-    if !merged.is_empty() {
-        merged.apply_to_spec(&mut sink.to_mut().spec.common);
-    }
-    let mut objects = desired_for_sink(&sink, cluster, options)?;
-    merged.finish(&mut objects.statefulset);
-    Ok(objects)
 }

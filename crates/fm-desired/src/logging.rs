@@ -169,9 +169,8 @@ fn java_policy(policy: RotatePolicy) -> Node {
     }
 }
 
-fn log4j_tree(level: &str, cfg: Option<&RuntimeLogConfig>) -> Node {
+fn log4j_tree(level: &str, cfg: Option<&RuntimeLogConfig>, rotate: Option<RotatePolicy>) -> Node {
     let format = cfg.and_then(|c| c.format);
-    let rotate = cfg.and_then(|c| c.rotate_policy);
     let property = |name: &str| Node {
         tag: "Property",
         attrs: vec![("name", name.to_owned())],
@@ -277,7 +276,15 @@ fn java_log_path(cfg: Option<&RuntimeLogConfig>) -> String {
     }
 }
 
-pub fn java_setup(cfg: Option<&RuntimeLogConfig>) -> JavaLogSetup {
+/// The rotation of the instance's log files: the spec's `rotatePolicy`, else, when a filebeat
+/// sidecar ships the files, upstream's default for it (10 MB files, 5 kept).
+fn rotation(cfg: Option<&RuntimeLogConfig>, sidecar: bool) -> Option<RotatePolicy> {
+    cfg.and_then(|c| c.rotate_policy)
+        .or(sidecar.then_some(RotatePolicy::SizedPolicyWith10Mb))
+}
+
+/// The Java instance's log4j2 configuration; `sidecar`: a filebeat sidecar reads its files.
+pub fn java_setup(cfg: Option<&RuntimeLogConfig>, sidecar: bool) -> JavaLogSetup {
     let path = java_log_path(cfg);
     if let Some(user) = cfg.and_then(|c| c.log_config.as_ref()) {
         return JavaLogSetup::User {
@@ -287,7 +294,7 @@ pub fn java_setup(cfg: Option<&RuntimeLogConfig>) -> JavaLogSetup {
         };
     }
     let level = java_level(cfg.and_then(|c| c.level).unwrap_or(LogLevel::Info));
-    let tree = log4j_tree(level, cfg);
+    let tree = log4j_tree(level, cfg, rotation(cfg, sidecar));
     let content = match cfg.and_then(|c| c.java_log4j_config_file_type) {
         Some(JavaLog4jConfigFileType::Yaml) => {
             let mut root = serde_json::Map::new();
@@ -328,7 +335,7 @@ impl PythonLogSetup {
 
 /// The INI read by `logging.config.fileConfig`. The file handler writes to `$LOG_FILE`,
 /// which the Python instance sets to its per-instance log path before loading the file.
-pub fn python_setup(cfg: Option<&RuntimeLogConfig>) -> PythonLogSetup {
+pub fn python_setup(cfg: Option<&RuntimeLogConfig>, sidecar: bool) -> PythonLogSetup {
     const SIZED: &str = "rotating_file_handler";
     const TIMED: &str = "timed_rotating_file_handler";
     let path = format!("{PYTHON_LOG_DIR}/python_instance_logging.ini");
@@ -342,7 +349,7 @@ pub fn python_setup(cfg: Option<&RuntimeLogConfig>) -> PythonLogSetup {
     }
     let level = python_level(cfg.and_then(|c| c.level).unwrap_or(LogLevel::Info));
     // Sections and names as upstream's template; only the file and the JSON fields differ.
-    let file_handler = cfg.and_then(|c| c.rotate_policy).map(|p| {
+    let file_handler = rotation(cfg, sidecar).map(|p| {
         let (name, class, args) = match p {
             RotatePolicy::TimedPolicyWithDaily => (TIMED, "TimedRotatingFileHandler", "'D', 1, 5"),
             RotatePolicy::TimedPolicyWithWeekly => (TIMED, "TimedRotatingFileHandler", "'W0', 1, 5"),
@@ -384,7 +391,7 @@ mod tests {
 
     #[test]
     fn default_java_config_is_console_xml_at_info() {
-        let JavaLogSetup::Generated { path, content } = java_setup(None) else {
+        let JavaLogSetup::Generated { path, content } = java_setup(None, false) else {
             panic!("generated")
         };
         assert_eq!(path, "/pulsar/conf/java-log/java_instance_log4j.xml");
@@ -402,7 +409,7 @@ mod tests {
             java_log4j_config_file_type: Some(JavaLog4jConfigFileType::Yaml),
             ..Default::default()
         };
-        let JavaLogSetup::Generated { path, content } = java_setup(Some(&cfg)) else {
+        let JavaLogSetup::Generated { path, content } = java_setup(Some(&cfg), false) else {
             panic!("generated")
         };
         assert!(path.ends_with(".yaml"));
@@ -426,7 +433,7 @@ mod tests {
             rotate_policy: Some(RotatePolicy::TimedPolicyWithWeekly),
             ..Default::default()
         };
-        let PythonLogSetup::Generated { content, .. } = python_setup(Some(&cfg)) else {
+        let PythonLogSetup::Generated { content, .. } = python_setup(Some(&cfg), false) else {
             panic!("generated")
         };
         assert!(content.contains(
@@ -450,7 +457,7 @@ mod tests {
         };
         // log4j2 chooses its parser by extension: the key's own name does not matter.
         assert_eq!(
-            user(java_setup(Some(&cfg))),
+            user(java_setup(Some(&cfg), false)),
             (
                 "/pulsar/conf/java-log/java_instance_log4j.xml".into(),
                 "settings".into()
@@ -458,11 +465,11 @@ mod tests {
         );
         cfg.java_log4j_config_file_type = Some(JavaLog4jConfigFileType::Yaml);
         assert_eq!(
-            user(java_setup(Some(&cfg))).0,
+            user(java_setup(Some(&cfg), false)).0,
             "/pulsar/conf/java-log/java_instance_log4j.yaml"
         );
         assert_eq!(
-            python_setup(Some(&cfg)).path(),
+            python_setup(Some(&cfg), false).path(),
             "/pulsar/conf/python-log/python_instance_logging.ini"
         );
     }

@@ -12,9 +12,7 @@ use crate::backend_config::{BackendConfigs, Names};
 use crate::error::DesiredError;
 use crate::mesh::children_for_mesh;
 use crate::options::{ClusterConfig, Options};
-use crate::{
-    desired_for_function_with, desired_for_sink_with, desired_for_source_with, DesiredObjects,
-};
+use crate::{desired_with, DesiredObjects};
 
 fn push_yaml<T: Serialize>(out: &mut String, what: &str, object: &T) -> Result<(), DesiredError> {
     // What `kubectl apply -f` reads back as written (YAML 1.1 included).
@@ -32,6 +30,9 @@ fn push_objects(out: &mut String, objects: &DesiredObjects) -> Result<(), Desire
     push_yaml(out, "Service", &objects.service)?;
     if let Some(hpa) = &objects.hpa {
         push_yaml(out, "HorizontalPodAutoscaler", hpa)?;
+    }
+    if let Some(vpa) = &objects.vpa {
+        push_yaml(out, "VerticalPodAutoscaler", vpa)?;
     }
     Ok(())
 }
@@ -89,23 +90,17 @@ pub fn render_stream(docs: &[Loaded], options: &Options) -> Result<String, Desir
     let emit_function = |out: &mut String, f: &fm_api::Function| -> Result<(), DesiredError> {
         let cluster = cluster_for(f.metadata.namespace.as_ref(), &f.spec.common);
         let backend = backend_for(f.metadata.namespace.as_ref());
-        push_objects(
-            out,
-            &desired_for_function_with(f, cluster, options, &backend)?,
-        )
+        push_objects(out, &desired_with(f, cluster, options, &backend)?)
     };
     let emit_source = |out: &mut String, s: &fm_api::Source| -> Result<(), DesiredError> {
         let cluster = cluster_for(s.metadata.namespace.as_ref(), &s.spec.common);
         let backend = backend_for(s.metadata.namespace.as_ref());
-        push_objects(
-            out,
-            &desired_for_source_with(s, cluster, options, &backend)?,
-        )
+        push_objects(out, &desired_with(s, cluster, options, &backend)?)
     };
     let emit_sink = |out: &mut String, s: &fm_api::Sink| -> Result<(), DesiredError> {
         let cluster = cluster_for(s.metadata.namespace.as_ref(), &s.spec.common);
         let backend = backend_for(s.metadata.namespace.as_ref());
-        push_objects(out, &desired_for_sink_with(s, cluster, options, &backend)?)
+        push_objects(out, &desired_with(s, cluster, options, &backend)?)
     };
     for d in docs {
         let result = match &d.document {

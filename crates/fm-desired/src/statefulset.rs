@@ -11,9 +11,11 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::command::auth::Mounts;
 use crate::command::{self, Plan};
 use crate::component::{Component, RuntimeRef, SpecRef};
 use crate::download::{self, Location};
+use crate::filebeat;
 use crate::labels::{self, Labels, METRICS_PORT};
 use crate::options::{ClusterConfig, Options};
 use crate::security;
@@ -294,12 +296,30 @@ pub fn build(
         )),
         ..Default::default()
     };
+    let filebeat = filebeat::wanted(c)
+        .then(|| {
+            let credentials = [Mounts::MAIN.tls_dir, Mounts::MAIN.oauth2_dir];
+            filebeat::container(
+                c,
+                main.env_from.clone(),
+                c.common.volume_mounts.as_deref().unwrap_or_default(),
+                main.volume_mounts
+                    .iter()
+                    .flatten()
+                    .filter(|m| credentials.contains(&m.mount_path.as_str()))
+                    .cloned()
+                    .collect(),
+            )
+        })
+        .transpose()
+        .map_err(|e| vec![e])?;
     let mut containers = pod.and_then(|p| p.sidecars.clone()).unwrap_or_default();
     let downloader = plan
         .init_download
         .as_ref()
         .map(|script| downloader(c, options, script, &main));
     containers.push(main);
+    containers.extend(filebeat);
     let mut init_containers = pod
         .and_then(|p| p.init_containers.clone())
         .unwrap_or_default();
@@ -314,9 +334,10 @@ pub fn build(
             return Err(vec![Violation::new(
                 "pod.sidecars",
                 format!(
-                    "the container name `{name}` is used twice among pod.sidecars and pod.initContainers (`{}` and `{}` are taken)",
+                    "the container name `{name}` is used twice among pod.sidecars and pod.initContainers (`{}`, `{}` and `{}` are taken)",
                     c.kind.container_name(),
-                    download::DOWNLOADER_CONTAINER
+                    download::DOWNLOADER_CONTAINER,
+                    filebeat::CONTAINER
                 ),
             )]);
         }

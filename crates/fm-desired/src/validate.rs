@@ -10,7 +10,7 @@
 
 use fm_api::common::{InputConf, ProcessingGuarantee};
 use fm_api::spec_common::CommonSpec;
-use fm_api::{Function, FunctionSpec, Sink, SinkSpec, Source, SourceSpec};
+use fm_api::{FunctionSpec, SinkSpec, SourceSpec, SpecRef};
 
 use crate::hpa::builtin_rule;
 use crate::quantity;
@@ -286,13 +286,8 @@ fn input_rules(input: Option<&InputConf>, output_topic: Option<&str>, errors: &m
     }
 }
 
-/// The spec to build from, and every problem found in it.
-pub fn prepare_function(f: &Function) -> (FunctionSpec, Vec<Violation>) {
-    (f.spec.clone(), function_errors(&f.spec))
-}
-
 /// Every problem in a Function's spec.
-pub fn function_errors(s: &FunctionSpec) -> Vec<Violation> {
+fn function_errors(s: &FunctionSpec) -> Vec<Violation> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
     processing_rules(
@@ -341,13 +336,8 @@ pub fn function_errors(s: &FunctionSpec) -> Vec<Violation> {
     errors
 }
 
-/// The spec to build from, and every problem found in it.
-pub fn prepare_source(src: &Source) -> (SourceSpec, Vec<Violation>) {
-    (src.spec.clone(), source_errors(&src.spec))
-}
-
 /// Every problem in a Source's spec.
-pub fn source_errors(s: &SourceSpec) -> Vec<Violation> {
+fn source_errors(s: &SourceSpec) -> Vec<Violation> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
     if s.source_config.is_none() {
@@ -366,13 +356,8 @@ pub fn source_errors(s: &SourceSpec) -> Vec<Violation> {
     errors
 }
 
-/// The spec to build from, and every problem found in it.
-pub fn prepare_sink(sink: &Sink) -> (SinkSpec, Vec<Violation>) {
-    (sink.spec.clone(), sink_errors(&sink.spec))
-}
-
 /// Every problem in a Sink's spec.
-pub fn sink_errors(s: &SinkSpec) -> Vec<Violation> {
+fn sink_errors(s: &SinkSpec) -> Vec<Violation> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
     if s.sink_config.is_none() {
@@ -392,4 +377,13 @@ pub fn sink_errors(s: &SinkSpec) -> Vec<Violation> {
     );
     input_rules(s.input.as_ref(), None, &mut errors);
     errors
+}
+
+/// Every problem in a Function's, Source's or Sink's spec.
+pub fn errors(spec: SpecRef<'_>) -> Vec<Violation> {
+    match spec {
+        SpecRef::Function(s) => function_errors(s),
+        SpecRef::Source(s) => source_errors(s),
+        SpecRef::Sink(s) => sink_errors(s),
+    }
 }

@@ -174,8 +174,11 @@ pub fn pod_files(c: &Component<'_>, plan: &Plan, read_only_root: bool) -> PodFil
             f.mounts.push(m.clone());
         }
     }
-    // Upstream's order: credentials, producer keys, consumer keys, log configuration, the
-    // package service's credentials.
+    // Upstream's order: the log files filebeat ships, credentials, producer keys, consumer
+    // keys, log configuration, the package service's credentials.
+    if crate::filebeat::wanted(c) {
+        f.empty_dir(crate::filebeat::VOLUME, crate::filebeat::LOG_DIR);
+    }
     f.credentials(c.pulsar(), Mounts::MAIN);
 
     let (input, output) = (c.specific.input(), c.specific.output());

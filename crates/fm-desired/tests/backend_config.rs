@@ -7,10 +7,7 @@
 
 use fm_api::{BackendConfig, Function, Source};
 use fm_desired::backend_config::{Applied, AppliedConfig, APPLIED_ANNOTATION};
-use fm_desired::{
-    desired_for_function, desired_for_function_with, desired_for_source_with, BackendConfigs,
-    DesiredObjects, Options,
-};
+use fm_desired::{desired_for, desired_with, BackendConfigs, DesiredObjects, Options};
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use serde_json::{json, Value};
 
@@ -146,7 +143,7 @@ fn parse<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
 
 fn render(global: Option<&BackendConfig>, namespaced: Option<&BackendConfig>) -> DesiredObjects {
     let function: Function = parse(FUNCTION);
-    desired_for_function_with(
+    desired_with(
         &function,
         None,
         &Options::default(),
@@ -266,7 +263,7 @@ fn the_global_one_alone_as_after_the_namespaced_one_is_deleted() {
 #[test]
 fn without_backend_configs_the_objects_are_exactly_the_plain_ones() {
     let function: Function = parse(FUNCTION);
-    let plain = desired_for_function(&function, None, &Options::default()).expect("valid");
+    let plain = desired_for(&function, None, &Options::default()).expect("valid");
     let o = render(None, None);
     assert_eq!(o, plain);
     assert_eq!(env_value(&o, "global1"), None);
@@ -362,7 +359,7 @@ serviceAccountName: platform-account
     pod_policy.image_pull_secrets = extra.image_pull_secrets;
     pod_policy.termination_grace_period_seconds = extra.termination_grace_period_seconds;
     pod_policy.service_account_name = extra.service_account_name;
-    let o = desired_for_function_with(
+    let o = desired_with(
         &function,
         None,
         &Options::default(),
@@ -441,7 +438,7 @@ initContainers: [{name: setup, image: busybox}]
 "#,
     );
     function.spec.common.pod = Some(pod_policy);
-    let o = desired_for_function_with(
+    let o = desired_with(
         &function,
         None,
         &Options::default(),
@@ -509,7 +506,7 @@ fn a_backend_affinity_is_kept_with_the_default_anti_affinity() {
     if let Some(p) = function.spec.common.pod.as_mut() {
         p.disable_default_affinity = None;
     }
-    let o = desired_for_function_with(
+    let o = desired_with(
         &function,
         None,
         &Options::default(),
@@ -548,7 +545,7 @@ spec:
   java: {jar: connectors/source.nar}
 "#,
     );
-    let o = desired_for_source_with(
+    let o = desired_with(
         &source,
         None,
         &Options::default(),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use common::shell;
 use fm_api::Function;
-use fm_desired::{desired_for_function, desired_for_sink, Options};
+use fm_desired::{desired_for, Options};
 
 /// Options of `JavaInstanceStarter` (pulsar-functions/runtime, Apache Pulsar 3.x/4.x, the
 /// class `JavaInstanceMain` delegates to). Unknown options make it exit.
@@ -224,8 +224,7 @@ spec:
 
 #[test]
 fn java_command_line() {
-    let objects =
-        desired_for_function(&function(JAVA_FN), None, &Options::default()).expect("valid");
+    let objects = desired_for(&function(JAVA_FN), None, &Options::default()).expect("valid");
     let (shell_name, script) = script_of(&objects);
     assert_eq!(shell_name, "bash");
     let steps = shell::steps(&script);
@@ -355,7 +354,7 @@ spec:
 
 #[test]
 fn python_command_line() {
-    let objects = desired_for_function(&function(PY_FN), None, &Options::default()).expect("valid");
+    let objects = desired_for(&function(PY_FN), None, &Options::default()).expect("valid");
     let (_, script) = script_of(&objects);
     let steps = shell::steps(&script);
     assert!(
@@ -434,7 +433,7 @@ spec:
 
 #[test]
 fn go_command_line() {
-    let objects = desired_for_function(&function(GO_FN), None, &Options::default()).expect("valid");
+    let objects = desired_for(&function(GO_FN), None, &Options::default()).expect("valid");
     let (_, script) = script_of(&objects);
     let steps = shell::steps(&script);
     let conf_step = steps
@@ -504,7 +503,7 @@ spec:
 "#,
     )
     .expect("sink parses");
-    let objects = desired_for_sink(&sink, None, &Options::default()).expect("valid");
+    let objects = desired_for(&sink, None, &Options::default()).expect("valid");
     let (_, script) = script_of(&objects);
     let words = shell::exec_words(&script);
     let entry = words
@@ -558,7 +557,7 @@ spec:
   java: { jar: f.jar }
 "#,
     );
-    let objects = desired_for_function(&f, None, &Options::default()).expect("valid");
+    let objects = desired_for(&f, None, &Options::default()).expect("valid");
     let (_, script) = script_of(&objects);
     let words = shell::exec_words(&script);
     let entry = words

@@ -3,7 +3,7 @@
 mod common;
 
 use common::shell;
-use fm_desired::{desired_for_function, desired_for_source, Options};
+use fm_desired::{desired_for, Options};
 
 fn details_of(script: &str) -> serde_json::Value {
     let words = shell::exec_words(script);
@@ -47,7 +47,7 @@ spec:
 "#,
     )
     .expect("parses");
-    let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+    let o = desired_for(&f, None, &Options::default()).expect("valid");
     let d = details_of(&script(&o).0);
     assert_eq!(
         d["className"],
@@ -89,7 +89,7 @@ spec:
 "#,
     )
     .expect("parses");
-    let o = desired_for_source(&s, None, &Options::default()).expect("valid");
+    let o = desired_for(&s, None, &Options::default()).expect("valid");
     let (script, image) = script(&o);
     assert_eq!(
         image, "streamnative/pulsar-functions-java-runner:3.2.2.1",
@@ -128,7 +128,7 @@ spec:
 "#,
     )
     .expect("parses");
-    let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+    let o = desired_for(&f, None, &Options::default()).expect("valid");
     let pod = o
         .statefulset
         .spec
@@ -162,7 +162,7 @@ fn java_function_details(spec: &str) -> serde_json::Value {
          spec:\n  className: org.example.F\n  pulsar: {{ pulsarConfig: c }}\n  java: {{ jar: f.jar }}\n{spec}"
     ))
     .expect("parses");
-    let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+    let o = desired_for(&f, None, &Options::default()).expect("valid");
     details_of(&script(&o).0)
 }
 
@@ -203,7 +203,7 @@ spec:
 "#,
     )
     .expect("parses");
-    let o = desired_for_source(&source, None, &Options::default()).expect("valid");
+    let o = desired_for(&source, None, &Options::default()).expect("valid");
     let d = details_of(&script(&o).0);
     assert_eq!(d["source"]["typeClassName"], "[B");
     assert_eq!(d["sink"]["typeClassName"], "[B");

@@ -7,7 +7,7 @@ mod common;
 
 use common::run_script::{real_program, Harness, Run, Stub};
 use fm_api::{Function, Sink, Source};
-use fm_desired::{desired_for_function, desired_for_sink, desired_for_source, Options};
+use fm_desired::{desired_for, Options};
 use k8s_openapi::api::apps::v1::StatefulSet;
 
 fn parse<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
@@ -18,7 +18,7 @@ fn command(sts: &StatefulSet) -> Vec<String> {
     sts.spec
         .as_ref()
         .and_then(|s| s.template.spec.as_ref())
-        .and_then(|p| p.containers.last())
+        .and_then(|p| p.containers.iter().find(|c| c.name.starts_with("pulsar-")))
         .and_then(|c| c.command.clone())
         .expect("main container command")
 }
@@ -26,7 +26,7 @@ fn command(sts: &StatefulSet) -> Vec<String> {
 fn function_command(yaml: &str) -> Vec<String> {
     let f: Function = parse(yaml);
     command(
-        &desired_for_function(&f, None, &Options::default())
+        &desired_for(&f, None, &Options::default())
             .expect("valid")
             .statefulset,
     )
@@ -35,7 +35,7 @@ fn function_command(yaml: &str) -> Vec<String> {
 fn source_command(yaml: &str) -> Vec<String> {
     let s: Source = parse(yaml);
     command(
-        &desired_for_source(&s, None, &Options::default())
+        &desired_for(&s, None, &Options::default())
             .expect("valid")
             .statefulset,
     )
@@ -44,7 +44,7 @@ fn source_command(yaml: &str) -> Vec<String> {
 fn sink_command(yaml: &str) -> Vec<String> {
     let s: Sink = parse(yaml);
     command(
-        &desired_for_sink(&s, None, &Options::default())
+        &desired_for(&s, None, &Options::default())
             .expect("valid")
             .statefulset,
     )
@@ -151,7 +151,7 @@ fn java_options_are_shell_words_as_upstream_passes_them() {
 fn java_options_a_shell_cannot_parse_are_refused() {
     for bad in [r#"-Dx="open"#, "-Dx='open", r"-Dx=\"] {
         let f: Function = parse(&java_function(&[bad]));
-        let err = desired_for_function(&f, None, &Options::default())
+        let err = desired_for(&f, None, &Options::default())
             .expect_err("refused")
             .to_string();
         assert!(err.contains("java.javaOpts[0]"), "{bad}: {err}");

@@ -6,7 +6,7 @@ mod common;
 
 use common::shell;
 use fm_api::Function;
-use fm_desired::{desired_for_function, Options};
+use fm_desired::{desired_for, Options};
 use k8s_openapi::api::core::v1::{Container, PodSpec, Volume};
 
 /// A Function `name` in namespace `team` reading `words`, with the rest of its spec given
@@ -21,7 +21,7 @@ fn function(name: &str, spec: &str) -> Function {
 }
 
 fn pod(name: &str, spec: &str) -> PodSpec {
-    desired_for_function(&function(name, spec), None, &Options::default())
+    desired_for(&function(name, spec), None, &Options::default())
         .expect("valid")
         .statefulset
         .spec
@@ -309,7 +309,7 @@ fn the_downloader_init_container_needs_no_home_prefix() {
         download_in_init_container: true,
         ..Options::default()
     };
-    let objects = desired_for_function(
+    let objects = desired_for(
         &function(
             "fetch-init",
             r#"

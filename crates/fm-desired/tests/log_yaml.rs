@@ -14,7 +14,7 @@ fn a_yaml_config_at_off_reads_as_off_in_yaml_1_1() {
         java_log4j_config_file_type: Some(JavaLog4jConfigFileType::Yaml),
         ..Default::default()
     };
-    let JavaLogSetup::Generated { content, .. } = java_setup(Some(&cfg)) else {
+    let JavaLogSetup::Generated { content, .. } = java_setup(Some(&cfg), false) else {
         panic!("a generated configuration")
     };
     let read = support::pyyaml_documents(&content).unwrap_or_else(|e| panic!("{e}"));

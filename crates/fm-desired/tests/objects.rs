@@ -5,7 +5,7 @@ mod common;
 
 use fm_api::load::Document;
 use fm_api::{AnyComponent, Function, FunctionMesh};
-use fm_desired::{children_for_mesh, desired_for_function, DesiredError, Options};
+use fm_desired::{children_for_mesh, desired_for, DesiredError, Options};
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 
 fn function(yaml: &str) -> Function {
@@ -13,7 +13,7 @@ fn function(yaml: &str) -> Function {
 }
 
 fn pod(f: &Function, options: &Options) -> PodSpec {
-    let o = desired_for_function(f, None, options).expect("valid");
+    let o = desired_for(f, None, options).expect("valid");
     o.statefulset
         .spec
         .and_then(|s| s.template.spec)
@@ -248,7 +248,7 @@ fn volume_claim_templates_are_kept() {
     .expect("pvc")]);
     f.spec.persistent_volume_claim_retention_policy =
         Some(serde_yaml_ng::from_str("whenDeleted: Delete").expect("policy"));
-    let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+    let o = desired_for(&f, None, &Options::default()).expect("valid");
     let spec = o.statefulset.spec.expect("spec");
     assert_eq!(spec.volume_claim_templates.map(|v| v.len()), Some(1));
     assert_eq!(
@@ -272,7 +272,7 @@ spec:
   python: { py: a.py }
 "#,
     );
-    let err = desired_for_function(&f, None, &Options::default()).expect_err("invalid");
+    let err = desired_for(&f, None, &Options::default()).expect_err("invalid");
     let DesiredError::Invalid { kind, errors, .. } = &err else {
         panic!("{err}")
     };
@@ -325,7 +325,7 @@ fn mesh_children() {
     let items = mesh.spec.functions.as_ref().expect("functions");
     assert_eq!(first.spec, items[0], "spec copied verbatim");
     // The child's own objects are named after the child.
-    let o = desired_for_function(first, None, &Options::default()).expect("valid child");
+    let o = desired_for(first.as_ref(), None, &Options::default()).expect("valid child");
     assert_eq!(
         o.statefulset.metadata.name.as_deref(),
         Some("functionmesh-sample-ex1-function")
@@ -452,7 +452,7 @@ fn env_names_are_unique() {
 
     f.spec.common.pod =
         Some(serde_yaml_ng::from_str("env: [{ name: POD_NAME, value: x }]").expect("pod"));
-    let err = desired_for_function(&f, None, &Options::default()).expect_err("reserved");
+    let err = desired_for(&f, None, &Options::default()).expect_err("reserved");
     assert!(err.to_string().contains("POD_NAME"), "{err}");
 }
 
@@ -482,7 +482,7 @@ spec:
   java: { jar: x.jar }
 "#,
     );
-    let err = desired_for_function(&f, None, &Options::default()).expect_err("invalid");
+    let err = desired_for(&f, None, &Options::default()).expect_err("invalid");
     let messages = err.messages();
     for expected in [
         "timeout: not allowed",
@@ -515,7 +515,7 @@ fn container_names_are_unique() {
         serde_yaml_ng::from_str("sidecars: [{ name: pulsar-function, image: busybox }]")
             .expect("pod"),
     );
-    let err = desired_for_function(&f, None, &Options::default()).expect_err("duplicate");
+    let err = desired_for(&f, None, &Options::default()).expect_err("duplicate");
     assert!(
         err.to_string().contains("`pulsar-function` is used twice"),
         "{err}"

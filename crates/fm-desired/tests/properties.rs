@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 
 use fm_api::{Function, Sink, Source};
 use fm_desired::naming::{is_dns1035_label, MAX_SERVICE_NAME_LEN, MAX_STATEFULSET_NAME_LEN};
-use fm_desired::{
-    desired_for_function, desired_for_sink, desired_for_source, DesiredObjects, Options,
-};
+use fm_desired::{desired_for, DesiredObjects, Options};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::Service;
@@ -103,21 +101,15 @@ fn objects(i: &Input, uid: Option<&str>) -> (DesiredObjects, &'static str) {
     match i.kind {
         0 => {
             let f: Function = serde_json::from_value(doc("Function")).expect("function");
-            (
-                desired_for_function(&f, None, &options).expect("valid"),
-                "Function",
-            )
+            (desired_for(&f, None, &options).expect("valid"), "Function")
         }
         1 => {
             let s: Source = serde_json::from_value(doc("Source")).expect("source");
-            (
-                desired_for_source(&s, None, &options).expect("valid"),
-                "Source",
-            )
+            (desired_for(&s, None, &options).expect("valid"), "Source")
         }
         _ => {
             let s: Sink = serde_json::from_value(doc("Sink")).expect("sink");
-            (desired_for_sink(&s, None, &options).expect("valid"), "Sink")
+            (desired_for(&s, None, &options).expect("valid"), "Sink")
         }
     }
 }
@@ -213,7 +205,7 @@ proptest! {
             "metadata": { "name": name },
             "spec": { "className": "C", "pulsar": { "pulsarConfig": "c" }, "java": { "jar": "c.jar" } },
         })).expect("function");
-        prop_assert!(desired_for_function(&f, None, &Options::default()).is_err());
+        prop_assert!(desired_for(&f, None, &Options::default()).is_err());
     }
 }
 

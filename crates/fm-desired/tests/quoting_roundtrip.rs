@@ -5,7 +5,7 @@ mod common;
 
 use common::shell;
 use fm_api::Function;
-use fm_desired::{desired_for_function, quoting, Options};
+use fm_desired::{desired_for, quoting, Options};
 use proptest::prelude::*;
 
 const NASTY: &str =
@@ -38,7 +38,7 @@ spec:
 }
 
 fn script(f: &Function) -> String {
-    let objects = desired_for_function(f, None, &Options::default()).expect("valid");
+    let objects = desired_for(f, None, &Options::default()).expect("valid");
     let pod = objects
         .statefulset
         .spec

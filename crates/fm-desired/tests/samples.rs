@@ -74,7 +74,7 @@ spec:
         .insert("brokerServiceURL".into(), "pulsar+ssl://broker:6651".into());
     cm.data
         .insert("webServiceURL".into(), "https://broker:8443".into());
-    let o = fm_desired::desired_for_function(&f, Some(&cm), &Options::default()).expect("valid");
+    let o = fm_desired::desired_for(&f, Some(&cm), &Options::default()).expect("valid");
     let mut out = String::new();
     for yaml in [
         serde_yaml_ng::to_string(&o.statefulset),

@@ -8,9 +8,7 @@ mod common;
 use common::run_script::Harness;
 use common::shell;
 use fm_api::{Function, Sink, Source};
-use fm_desired::{
-    desired_for_function, desired_for_sink, desired_for_source, DesiredObjects, Options,
-};
+use fm_desired::{desired_for, DesiredObjects, Options};
 use serde_json::{json, Value};
 
 fn parse<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
@@ -39,7 +37,7 @@ fn details(o: &DesiredObjects) -> Value {
 
 fn function_details(yaml: &str) -> Value {
     let f: Function = parse(yaml);
-    details(&desired_for_function(&f, None, &Options::default()).expect("valid"))
+    details(&desired_for(&f, None, &Options::default()).expect("valid"))
 }
 
 /// A JSON string field of the details, parsed.
@@ -276,7 +274,7 @@ spec:
   java: { jar: connectors/test.jar, jarLocation: "" }
 "#,
     );
-    let d = details(&desired_for_source(&s, None, &Options::default()).expect("valid"));
+    let d = details(&desired_for(&s, None, &Options::default()).expect("valid"));
     assert_eq!(
         d["source"]["className"],
         "org.apache.pulsar.functions.source.batch.BatchSourceExecutor"
@@ -305,7 +303,7 @@ fn secrets_map() {
         SAMPLE_OUTPUT,
         "  secretsMap: { foo: { path: path } }\n",
     ));
-    let err = desired_for_function(&f, None, &Options::default()).expect_err("refused");
+    let err = desired_for(&f, None, &Options::default()).expect_err("refused");
     assert!(err.to_string().contains("secretsMap.foo"), "{err}");
 }
 
@@ -318,7 +316,7 @@ fn stateful_function() {
         SAMPLE_OUTPUT,
         "  statefulConfig: { pulsar: { serviceUrl: \"bk://localhost:4181\" } }\n",
     ));
-    let o = desired_for_function(&f, None, &Options::default()).expect("valid");
+    let o = desired_for(&f, None, &Options::default()).expect("valid");
     let words = shell::exec_words(&script(&o));
     assert!(words
         .windows(2)
@@ -347,7 +345,7 @@ spec:
   image: "streamnative/pulsar-io-cloud-storage:latest"
 "#
     ));
-    let o = desired_for_sink(&s, None, &Options::default()).expect("valid");
+    let o = desired_for(&s, None, &Options::default()).expect("valid");
     o.statefulset
         .spec
         .and_then(|s| s.template.spec)
@@ -420,7 +418,7 @@ spec:
   golang: { go: /pulsar/go-func }
 "#,
     );
-    let command = desired_for_function(&f, None, &Options::default())
+    let command = desired_for(&f, None, &Options::default())
         .expect("valid")
         .statefulset
         .spec

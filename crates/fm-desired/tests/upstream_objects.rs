@@ -14,9 +14,7 @@ mod run_script;
 mod shell;
 
 use fm_api::{Function, Sink, Source};
-use fm_desired::{
-    desired_for_function, desired_for_sink, desired_for_source, DesiredObjects, Options,
-};
+use fm_desired::{desired_for, DesiredObjects, Options};
 use k8s_openapi::api::core::v1::{Container, PodSpec, Probe, Volume, VolumeMount};
 use run_script::{real_program, Harness, Stub};
 use serde_json::{json, Value};
@@ -30,7 +28,7 @@ fn from_json<T: serde::de::DeserializeOwned>(v: Value) -> T {
 }
 
 fn function(yaml: &str, options: &Options) -> DesiredObjects {
-    desired_for_function(&parse::<Function>(yaml), None, options).expect("valid")
+    desired_for(&parse::<Function>(yaml), None, options).expect("valid")
 }
 
 fn pod(o: &DesiredObjects) -> &PodSpec {
@@ -42,7 +40,11 @@ fn pod(o: &DesiredObjects) -> &PodSpec {
 }
 
 fn main_container(o: &DesiredObjects) -> &Container {
-    pod(o).containers.last().expect("main container")
+    pod(o)
+        .containers
+        .iter()
+        .find(|c| c.name.starts_with("pulsar-"))
+        .expect("main container")
 }
 
 fn command(o: &DesiredObjects) -> Vec<String> {
@@ -292,14 +294,14 @@ fn connector_runner_images() {
     ];
     for (location, image, want) in cases {
         let sink: Sink = parse(&connector_yaml("Sink", location, image));
-        let o = desired_for_sink(&sink, None, &Options::default()).expect("valid sink");
+        let o = desired_for(&sink, None, &Options::default()).expect("valid sink");
         assert_eq!(
             main_container(&o).image.as_deref(),
             Some(want),
             "sink {location}"
         );
         let source: Source = parse(&connector_yaml("Source", location, image));
-        let o = desired_for_source(&source, None, &Options::default()).expect("valid source");
+        let o = desired_for(&source, None, &Options::default()).expect("valid source");
         assert_eq!(
             main_container(&o).image.as_deref(),
             Some(want),
@@ -531,16 +533,19 @@ fn pod_volumes_runtime_log_configs() {
 
 /// Our generated `python_instance_logging.ini` for a Python function with `log`.
 fn python_ini(log: &str) -> String {
-    let o = function(
+    ini_of(&function(
         &function_sample(
             "demo",
             &format!("python: {{ py: exclamation.py, log: {log} }}"),
             PULSAR,
         ),
         &Options::default(),
-    );
-    // The script writes it with `printf '%s' '<ini>' > <path>`: read the word back.
-    let step = shell::steps(&command(&o)[2])
+    ))
+}
+
+/// The INI the script writes with `printf '%s' '<ini>' > <path>`, read back as a word.
+fn ini_of(o: &DesiredObjects) -> String {
+    let step = shell::steps(&command(o)[2])
         .into_iter()
         .find(|s| s.starts_with("printf") && s.contains("python_instance_logging.ini"))
         .expect("INI step");
@@ -710,11 +715,10 @@ fn python_ini_timed_rolling() {
     }
 }
 
-/// `TestRenderINI_Sidecar_DefaultSizeRolling`: upstream's filebeat sidecar mode turns on
-/// 10 MB rolling; no sidecar is generated here, so the INI is the plain one (README:
-/// `logTopicAgent: sidecar`).
+/// `TestRenderINI_Sidecar_DefaultSizeRolling`: with the filebeat sidecar, the Python
+/// instance writes 10 MB rolling files for it to read (the file as `upstream_args` says).
 #[test]
-fn python_ini_sidecar_has_no_default_rolling() {
+fn python_ini_sidecar_default_size_rolling() {
     let o = function(
         &function_sample(
             "demo",
@@ -725,10 +729,17 @@ fn python_ini_sidecar_has_no_default_rolling() {
         ),
         &Options::default(),
     );
-    let script = &command(&o)[2];
-    assert!(script.contains("keys=stream_handler\n"), "{script}");
-    assert!(!script.contains("rotating_file_handler"), "{script}");
-    assert_eq!(pod(&o).containers.len(), 1, "no filebeat container");
+    let got = ini_of(&o);
+    assert!(
+        got.contains("[handlers]\nkeys=stream_handler,rotating_file_handler"),
+        "{got}"
+    );
+    assert!(
+        upstream_args(&got).contains("args=('logs/functions/demo.log', 'a', 10485760, 5)"),
+        "{got}"
+    );
+    let names: Vec<&str> = pod(&o).containers.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["pulsar-function", "filebeat"]);
 }
 
 // -------------------------------------------------------------------- function_test.go
@@ -759,13 +770,13 @@ fn startup_probe_on_function_sink_source() {
         "{}{pod_yaml}",
         connector_yaml("Sink", "", None).replace("name: test,", "name: startup-sink,")
     ));
-    let o = desired_for_sink(&sink, None, &Options::default()).expect("valid");
+    let o = desired_for(&sink, None, &Options::default()).expect("valid");
     assert_eq!(main_container(&o).startup_probe.as_ref(), Some(&probe));
     let source: Source = parse(&format!(
         "{}{pod_yaml}",
         connector_yaml("Source", "", None).replace("name: test,", "name: startup-source,")
     ));
-    let o = desired_for_source(&source, None, &Options::default()).expect("valid");
+    let o = desired_for(&source, None, &Options::default()).expect("valid");
     assert_eq!(main_container(&o).startup_probe.as_ref(), Some(&probe));
     assert_eq!(pod(&o).containers.len(), 1);
 }
@@ -913,7 +924,7 @@ fn go_binary_chmod_only_after_download() {
             "  className: org.apache.pulsar.functions.api.examples.ExclamationFunction\n",
             "",
         ));
-        command(&desired_for_function(&f, None, &Options::default()).expect("valid"))
+        command(&desired_for(&f, None, &Options::default()).expect("valid"))
     };
     let in_image = go_function("golang: { go: /pulsar/go-func }");
     assert!(!in_image[2].contains("chmod"), "{}", in_image[2]);

@@ -30,7 +30,7 @@ where
 
 /// True when the API server refused a StatefulSet update because it touches immutable fields
 /// (selector, serviceName, volumeClaimTemplates, podManagementPolicy, …).
-fn is_immutable_field_error(e: &kube::Error) -> bool {
+pub fn is_immutable_field_error(e: &kube::Error) -> bool {
     match e {
         kube::Error::Api(status) => {
             status.code == 422

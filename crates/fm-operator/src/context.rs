@@ -38,6 +38,11 @@ pub struct Context {
     pub failures: Failures,
     /// The BackendConfigs, as watched (none until [`crate::backend_config::Watch::start`]).
     pub backend_configs: crate::backend_config::Watch,
+    /// How long a deleted resource waits for its subscription clean-up Job before its
+    /// finalizer is removed anyway (`--cleanup-timeout`).
+    pub cleanup_timeout: std::time::Duration,
+    /// Whether the server served `autoscaling.k8s.io/v1` (the VPA) when the operator started.
+    pub vpa_served: bool,
 }
 
 impl Context {
@@ -59,9 +64,27 @@ impl Context {
             metrics,
             failures: Failures::default(),
             backend_configs: crate::backend_config::Watch::default(),
+            cleanup_timeout: DEFAULT_CLEANUP_TIMEOUT,
+            vpa_served: false,
         }
     }
+
+    /// The same context, knowing whether the VPA API is served.
+    pub fn with_vpa(mut self, served: bool) -> Self {
+        self.vpa_served = served;
+        self
+    }
+
+    /// The same context with another clean-up timeout.
+    pub fn with_cleanup_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.cleanup_timeout = timeout;
+        self
+    }
 }
+
+/// The default of `--cleanup-timeout`: long enough for the Job's retries to ride out a short
+/// Pulsar outage, short enough that a delete is not held for long when Pulsar is gone.
+pub const DEFAULT_CLEANUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// How Warning Events are written.
 pub struct EventSettings {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use fm_api::{Function, FunctionMesh, Sink, Source};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Service;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::{predicates, reflector, watcher, Predicate, WatchStreamExt};
@@ -76,6 +77,7 @@ async fn run_component<K: ComponentKind>(ctx: Arc<Context>, namespace: Option<St
         .owns(api::<StatefulSet>(&ctx, ns), watcher::Config::default())
         .owns(api::<Service>(&ctx, ns), watcher::Config::default())
         .reconcile_on(backend_config_changes)
+        .owns(api::<Job>(&ctx, ns), watcher::Config::default())
         .shutdown_on_signal()
         .run(
             reconcile::component::reconcile::<K>,

@@ -4,6 +4,16 @@ use kube::Client;
 
 use crate::context::HpaVersion;
 
+/// Whether `autoscaling.k8s.io/v1` (the VerticalPodAutoscaler's API, a CRD of the VPA
+/// project) is served.
+pub async fn vpa_served(client: &Client) -> Result<bool, kube::Error> {
+    let groups = client.list_api_groups().await?;
+    Ok(groups
+        .groups
+        .iter()
+        .any(|g| g.name == "autoscaling.k8s.io" && g.versions.iter().any(|v| v.version == "v1")))
+}
+
 /// `autoscaling/v2` when served (Kubernetes 1.23+), else `autoscaling/v2beta2`.
 pub async fn hpa_version(client: &Client) -> Result<HpaVersion, kube::Error> {
     let groups = client.list_api_groups().await?;

@@ -1,9 +1,10 @@
-//! Function, Source and Sink behave alike for the operator: what they share comes from
-//! [`fm_api::Component`]; this trait adds the one thing that differs, their desired-state
-//! function.
+//! What the operator needs of a Function, Source or Sink: the resource itself
+//! ([`fm_api::Component`]) and what `fm_desired` computes from it. The kinds differ nowhere
+//! here; one blanket implementation serves the three.
 
-use fm_api::{Component, Function, Sink, Source};
+use fm_api::Component;
 use fm_desired::{BackendConfigs, ClusterConfig, DesiredError, DesiredObjects, Options};
+use k8s_openapi::api::batch::v1::Job;
 
 pub trait ComponentKind:
     Component
@@ -21,24 +22,29 @@ pub trait ComponentKind:
         cluster: Option<&ClusterConfig>,
         options: &Options,
         backend: &BackendConfigs<'_>,
-    ) -> Result<DesiredObjects, DesiredError>;
+    ) -> Result<DesiredObjects, DesiredError> {
+        fm_desired::desired_with(self, cluster, options, backend)
+    }
+
+    /// The Job that cleans up after the resource when it is deleted; `None` when it asks for
+    /// no clean-up.
+    fn cleanup_job(
+        &self,
+        options: &Options,
+        deadline: std::time::Duration,
+    ) -> Result<Option<Job>, DesiredError> {
+        fm_desired::cleanup_job(self, options, deadline)
+    }
 }
 
-macro_rules! component_kind {
-    ($ty:ty, $desired:path) => {
-        impl ComponentKind for $ty {
-            fn desired(
-                &self,
-                cluster: Option<&ClusterConfig>,
-                options: &Options,
-                backend: &BackendConfigs<'_>,
-            ) -> Result<DesiredObjects, DesiredError> {
-                $desired(self, cluster, options, backend)
-            }
-        }
-    };
+impl<K> ComponentKind for K where
+    K: Component
+        + Clone
+        + std::fmt::Debug
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + Send
+        + Sync
+        + 'static
+{
 }
-
-component_kind!(Function, fm_desired::desired_for_function_with);
-component_kind!(Source, fm_desired::desired_for_source_with);
-component_kind!(Sink, fm_desired::desired_for_sink_with);

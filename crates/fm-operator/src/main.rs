@@ -81,6 +81,10 @@ struct RunArgs {
     /// retried more often than that).
     #[arg(long, env = "FM_EVENT_INTERVAL", default_value_t = 60)]
     event_interval: u64,
+    /// Seconds a deleted resource waits for its subscription clean-up Job to succeed; then
+    /// (or when the Job fails) it is released anyway, with a Warning Event.
+    #[arg(long, env = "FM_CLEANUP_TIMEOUT", default_value_t = fm_operator::context::DEFAULT_CLEANUP_TIMEOUT.as_secs())]
+    cleanup_timeout: u64,
     /// Serve the admission webhooks (HTTPS) on this address; off when unset.
     #[arg(long, env = "FM_WEBHOOK_ADDR")]
     webhook_addr: Option<std::net::SocketAddr>,
@@ -269,7 +273,8 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     }
 
     let hpa = discovery::hpa_version(&client).await?;
-    info!(hpa = hpa.api_version(), "API discovery");
+    let vpa = discovery::vpa_served(&client).await?;
+    info!(hpa = hpa.api_version(), vpa, "API discovery");
 
     let mut ctx = Context::new(
         client.clone(),
@@ -289,7 +294,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     );
     ctx.backend_configs = backend_configs;
     tokio::spawn(watching);
-    let ctx = Arc::new(ctx);
+    let ctx = Arc::new(
+        ctx.with_cleanup_timeout(Duration::from_secs(args.cleanup_timeout))
+            .with_vpa(vpa),
+    );
 
     if args.leader_elect {
         let identity = std::env::var("POD_NAME")

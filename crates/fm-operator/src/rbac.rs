@@ -50,6 +50,14 @@ pub const REQUIRED: &[(&str, &str, &[&str])] = &[
     ),
     ("", "services", &["list", "watch", "create", "patch"]),
     ("", "configmaps", &["get"]),
+    // Only where the cluster serves the VPA API.
+    (
+        "autoscaling.k8s.io",
+        "verticalpodautoscalers",
+        &["create", "patch", "delete"],
+    ),
+    // Subscription clean-up Jobs of deleted resources: created once, watched to completion.
+    ("batch", "jobs", &["get", "list", "watch", "create"]),
     // Warning Events on failing resources (kube's Recorder: create, then patch a series).
     ("events.k8s.io", "events", &["create", "patch"]),
     // The admission webhooks register themselves (server-side apply).

@@ -1150,6 +1150,8 @@ fn the_operator_uses_exactly_the_rbac_it_is_installed_with() {
     let _guard = serial();
     install();
     let ns = Namespace::new("fm-rbac");
+    // The VPA API is served, so that its calls are made too.
+    install_vpa_crd();
     // First-time paths: no certificate Secret, no webhook registration, no lease yet.
     for (ns_, what) in [
         (OPERATOR_NAMESPACE, "secret/fm-operator-webhook-cert"),
@@ -1285,6 +1287,27 @@ spec:
                 && get_json(&ns.0, "sink/mesh-k").is_none())
             .then_some(())
         });
+        // A delete with subscription clean-up: the Job is created, read, and watched.
+        apply_text(&ns.0, &cleanup_function_yaml("c", true));
+        wait_for("the clean-up finalizer", Duration::from_secs(60), || {
+            finalizers(&ns.0, "function/c")?
+                .contains(&CLEANUP_FINALIZER.to_owned())
+                .then_some(())
+        });
+        delete_and_wait_for_cleanup_job(&ns.0, "c");
+        finish_job(&ns.0, "c-function-cleanup", "Complete", r#""succeeded":1"#);
+        wait_gone(&ns.0, "function/c", Duration::from_secs(30));
+        // A VPA created, then deleted.
+        apply_text(&ns.0, &function_with("v", WITH_VPA));
+        wait_for("the VPA", Duration::from_secs(60), || {
+            get_json(&ns.0, "verticalpodautoscaler/v-function")
+        });
+        apply_text(&ns.0, &function_with("v", ""));
+        wait_gone(
+            &ns.0,
+            "verticalpodautoscaler/v-function",
+            Duration::from_secs(60),
+        );
         // The lease is renewed every 5 s.
         std::thread::sleep(Duration::from_secs(6));
     }
@@ -1317,6 +1340,7 @@ spec:
         });
     }
 
+    remove_vpa_crd();
     let text = std::fs::read(&audit_log).expect("audit log");
     let text = String::from_utf8_lossy(&text[offset as usize..]).into_owned();
     let mut used = BTreeSet::new();
@@ -1680,4 +1704,399 @@ fn the_configuration_file_sets_the_runner_image_and_a_bad_one_stops_the_start() 
     let pod = &sts["spec"]["template"];
     assert_eq!(pod["metadata"]["labels"]["team"], "data");
     assert_eq!(pod["spec"]["imagePullSecrets"][0]["name"], "registry-a");
+}
+
+/// A Function that asks for its subscription to be cleaned up on delete (or not).
+fn cleanup_function_yaml(name: &str, cleanup: bool) -> String {
+    function_yaml(
+        name,
+        "streamnative/pulsar-functions-java-sample:3.2.2.1",
+        None,
+    )
+    .replace(
+        "  replicas: 1\n",
+        &format!("  replicas: 1\n  cleanupSubscription: {cleanup}\n"),
+    )
+}
+
+fn finalizers(ns: &str, what: &str) -> Option<Vec<String>> {
+    let v = get_json(ns, what)?;
+    Some(
+        v["metadata"]["finalizers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str().map(str::to_owned))
+            .collect(),
+    )
+}
+
+const CLEANUP_FINALIZER: &str = "cleanup.subscription.finalizer";
+
+/// Deletes `function/<name>` without waiting, then waits for its clean-up Job and returns it.
+fn delete_and_wait_for_cleanup_job(ns: &str, name: &str) -> Value {
+    kubectl_ok(&["-n", ns, "delete", "function", name, "--wait=false"]);
+    wait_for(
+        &format!("the clean-up Job of {name}"),
+        Duration::from_secs(30),
+        || get_json(ns, &format!("job/{name}-function-cleanup")),
+    )
+}
+
+/// The test API server runs no Job controller (and no kubelet): the test plays its part and
+/// writes the Job's outcome into its status, as the Job controller would once the pod ended.
+fn finish_job(ns: &str, job: &str, condition: &str, counts: &str) {
+    let patch = format!(
+        r#"{{"status":{{{counts},"conditions":[{{"type":"{condition}","status":"True","reason":"ByTest","message":"written by the test"}}]}}}}"#
+    );
+    kubectl_ok(&[
+        "-n",
+        ns,
+        "patch",
+        &format!("job/{job}"),
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        &patch,
+    ]);
+}
+
+fn wait_gone(ns: &str, what: &str, timeout: Duration) {
+    wait_for(&format!("{what} to be gone"), timeout, || {
+        get_json(ns, what).is_none().then_some(())
+    });
+}
+
+#[test]
+fn deleting_runs_the_cleanup_job_and_never_hangs() {
+    if skip("deleting_runs_the_cleanup_job_and_never_hangs") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-cleanup");
+    {
+        let _op = Operator::start(&ns.0, 18141, &[]);
+        apply_text(&ns.0, &cleanup_function_yaml("plain", false));
+        apply_text(&ns.0, &cleanup_function_yaml("ok", true));
+        apply_text(&ns.0, &cleanup_function_yaml("bad", true));
+        apply_text(&ns.0, &cleanup_function_yaml("toggle", true));
+        for name in ["ok", "bad", "toggle"] {
+            wait_for(
+                &format!("the finalizer on {name}"),
+                Duration::from_secs(60),
+                || {
+                    finalizers(&ns.0, &format!("function/{name}"))?
+                        .contains(&CLEANUP_FINALIZER.to_owned())
+                        .then_some(())
+                },
+            );
+        }
+        // Without the flag: no finalizer; turning the flag off removes it.
+        wait_for("plain's StatefulSet", Duration::from_secs(60), || {
+            get_json(&ns.0, "statefulset/plain-function")
+        });
+        assert_eq!(finalizers(&ns.0, "function/plain"), Some(vec![]));
+        apply_text(&ns.0, &cleanup_function_yaml("toggle", false));
+        wait_for("toggle's finalizer to go", Duration::from_secs(60), || {
+            finalizers(&ns.0, "function/toggle")?
+                .is_empty()
+                .then_some(())
+        });
+
+        // Succeeds: the Job unsubscribes the input, the Function waits for it, then goes.
+        let job = delete_and_wait_for_cleanup_job(&ns.0, "ok");
+        let container = &job["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["name"], "cleanup");
+        let script = container["command"][2].as_str().expect("script");
+        assert!(
+            script
+                .contains("topics unsubscribe -s public/default/ok persistent://public/default/in"),
+            "{script}"
+        );
+        assert_eq!(job["metadata"]["ownerReferences"][0]["name"], "ok");
+        assert_eq!(job["spec"]["activeDeadlineSeconds"], 300);
+        std::thread::sleep(Duration::from_secs(2));
+        let held = get_json(&ns.0, "function/ok").expect("held by its finalizer");
+        assert!(held["metadata"]["deletionTimestamp"].is_string());
+        finish_job(&ns.0, "ok-function-cleanup", "Complete", r#""succeeded":1"#);
+        wait_gone(&ns.0, "function/ok", Duration::from_secs(30));
+
+        // Fails: the Function goes anyway, with a Warning Event saying what may remain.
+        delete_and_wait_for_cleanup_job(&ns.0, "bad");
+        finish_job(&ns.0, "bad-function-cleanup", "Failed", r#""failed":7"#);
+        wait_gone(&ns.0, "function/bad", Duration::from_secs(30));
+        let event = wait_for_event(&ns.0, "Function", "bad", "CleanupFailed");
+        assert!(
+            event["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("subscription may remain"),
+            "{event}"
+        );
+
+        // Without the flag, a delete is immediate.
+        kubectl_ok(&["-n", &ns.0, "delete", "function", "plain", "--wait=false"]);
+        wait_gone(&ns.0, "function/plain", Duration::from_secs(30));
+        assert!(get_json(&ns.0, "job/plain-function-cleanup").is_none());
+    }
+    // Times out: nothing finishes the Job; after --cleanup-timeout the Function goes anyway.
+    let _op = Operator::start(&ns.0, 18142, &["--cleanup-timeout", "5"]);
+    apply_text(&ns.0, &cleanup_function_yaml("slow", true));
+    wait_for("the finalizer on slow", Duration::from_secs(60), || {
+        finalizers(&ns.0, "function/slow")?
+            .contains(&CLEANUP_FINALIZER.to_owned())
+            .then_some(())
+    });
+    let deleted = Instant::now();
+    let job = delete_and_wait_for_cleanup_job(&ns.0, "slow");
+    assert_eq!(job["spec"]["activeDeadlineSeconds"], 5);
+    wait_gone(&ns.0, "function/slow", Duration::from_secs(30));
+    assert!(
+        deleted.elapsed() >= Duration::from_secs(4),
+        "released before the timeout: {:?}",
+        deleted.elapsed()
+    );
+    let event = wait_for_event(&ns.0, "Function", "slow", "CleanupTimedOut");
+    assert!(
+        event["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("subscription may remain"),
+        "{event}"
+    );
+}
+
+/// `function_yaml` with extra spec lines (indented two spaces) before `input`.
+fn function_with(name: &str, extra: &str) -> String {
+    function_yaml(
+        name,
+        "streamnative/pulsar-functions-java-sample:3.2.2.1",
+        None,
+    )
+    .replace("  input:\n", &format!("{extra}  input:\n"))
+}
+
+/// A minimal VerticalPodAutoscaler CRD (the VPA project's API without its schema): enough for
+/// the API server to serve `autoscaling.k8s.io/v1`, which is all the operator needs.
+const VPA_CRD: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: verticalpodautoscalers.autoscaling.k8s.io
+  annotations:
+    # *.k8s.io groups need it; the VPA project's own CRD carries this one.
+    api-approved.kubernetes.io: https://github.com/kubernetes/kubernetes/pull/63797
+spec:
+  group: autoscaling.k8s.io
+  scope: Namespaced
+  names:
+    plural: verticalpodautoscalers
+    singular: verticalpodautoscaler
+    kind: VerticalPodAutoscaler
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+";
+
+fn install_vpa_crd() {
+    let path = tempfile_dir().join("vpa-crd.yaml");
+    std::fs::write(&path, VPA_CRD).expect("write");
+    kubectl_ok(&["apply", "-f", path.to_str().expect("path")]);
+    wait_for("the VPA CRD", Duration::from_secs(60), || {
+        let out = kubectl(&["get", "verticalpodautoscalers", "-A"]);
+        out.status.success().then_some(())
+    });
+}
+
+fn remove_vpa_crd() {
+    kubectl_ok(&[
+        "delete",
+        "crd",
+        "verticalpodautoscalers.autoscaling.k8s.io",
+        "--ignore-not-found",
+    ]);
+    wait_for("the VPA API to go", Duration::from_secs(60), || {
+        let out = kubectl_ok(&["api-versions"]);
+        (!out.contains("autoscaling.k8s.io/v1")).then_some(())
+    });
+}
+
+const WITH_VPA: &str = "  pod:
+    vpa:
+      updatePolicy: {updateMode: Auto}
+      resourcePolicy:
+        containerPolicies:
+          - containerName: pulsar-function
+            minAllowed: {cpu: 100m}
+            controlledValues: RequestsOnly
+";
+
+#[test]
+fn a_vpa_follows_pod_vpa_and_says_when_it_cannot() {
+    if skip("a_vpa_follows_pod_vpa_and_says_when_it_cannot") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-vpa");
+    install_vpa_crd();
+    {
+        // Discovery happens at start: the API is served before this operator starts.
+        let _op = Operator::start(&ns.0, 18143, &[]);
+        apply_text(&ns.0, &function_with("v", WITH_VPA));
+        let vpa = wait_for("the VPA", Duration::from_secs(60), || {
+            get_json(&ns.0, "verticalpodautoscaler/v-function")
+        });
+        assert_eq!(vpa["spec"]["targetRef"]["kind"], "Function");
+        assert_eq!(vpa["spec"]["targetRef"]["name"], "v");
+        assert_eq!(
+            vpa["spec"]["targetRef"]["apiVersion"],
+            "compute.functionmesh.io/v1alpha1"
+        );
+        assert_eq!(vpa["spec"]["updatePolicy"]["updateMode"], "Auto");
+        assert_eq!(
+            vpa["spec"]["resourcePolicy"]["containerPolicies"][0]["controlledValues"],
+            "RequestsOnly"
+        );
+        assert_eq!(vpa["metadata"]["ownerReferences"][0]["name"], "v");
+        wait_for("VPAReady", Duration::from_secs(30), || {
+            let v = get_json(&ns.0, "function/v")?;
+            let c = &v["status"]["conditions"]["VerticalPodAutoscaler"];
+            (c["condition"] == "VPAReady" && c["status"] == "True").then_some(())
+        });
+        // The field removed: the VPA and its condition go.
+        apply_text(&ns.0, &function_with("v", ""));
+        wait_for("the VPA to go", Duration::from_secs(60), || {
+            get_json(&ns.0, "verticalpodautoscaler/v-function")
+                .is_none()
+                .then_some(())
+        });
+        wait_for("the VPA condition to go", Duration::from_secs(30), || {
+            let v = get_json(&ns.0, "function/v")?;
+            v["status"]["conditions"]
+                .get("VerticalPodAutoscaler")
+                .is_none()
+                .then_some(())
+        });
+    }
+    // Without the API: a condition and an Event say the VPA is not applied.
+    remove_vpa_crd();
+    let _op = Operator::start(&ns.0, 18144, &[]);
+    apply_text(&ns.0, &function_with("w", WITH_VPA));
+    let condition = wait_for("VPAReady False", Duration::from_secs(60), || {
+        let v = get_json(&ns.0, "function/w")?;
+        let c = v["status"]["conditions"]["VerticalPodAutoscaler"].clone();
+        (c["status"] == "False").then_some(c)
+    });
+    assert_eq!(condition["reason"], "VPANotServed");
+    assert!(condition["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("not applied"));
+    wait_for_event(&ns.0, "Function", "w", "VPANotServed");
+    // The rest of the resource is served as usual.
+    wait_for("w's StatefulSet", Duration::from_secs(30), || {
+        get_json(&ns.0, "statefulset/w-function")
+    });
+}
+
+#[test]
+fn the_log_sidecar_ships_the_log_files() {
+    if skip("the_log_sidecar_ships_the_log_files") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-filebeat");
+    let _op = Operator::start(&ns.0, 18145, &[]);
+    apply_text(
+        &ns.0,
+        &function_with(
+            "logs",
+            "  logTopic: persistent://public/default/logs\n  logTopicAgent: sidecar\n  filebeatImage: example.com/filebeat:1\n",
+        ),
+    );
+    let sts = wait_for("the StatefulSet", Duration::from_secs(60), || {
+        get_json(&ns.0, "statefulset/logs-function")
+    });
+    let pod = &sts["spec"]["template"]["spec"];
+    let names: Vec<&str> = pod["containers"]
+        .as_array()
+        .expect("containers")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["pulsar-function", "filebeat"]);
+    let filebeat = &pod["containers"][1];
+    assert_eq!(filebeat["image"], "example.com/filebeat:1");
+    let env = filebeat["env"].as_array().expect("env");
+    assert!(env
+        .iter()
+        .any(|e| e["name"] == "logTopic" && e["value"] == "persistent://public/default/logs"));
+    let shared = |container: &Value| {
+        container["volumeMounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|m| m["name"] == "filebeat-logs" && m["mountPath"] == "/pulsar/logs/functions")
+    };
+    assert!(shared(&pod["containers"][0]) && shared(filebeat));
+    assert!(pod["volumes"]
+        .as_array()
+        .expect("volumes")
+        .iter()
+        .any(|v| v["name"] == "filebeat-logs" && v["emptyDir"].is_object()));
+}
+
+#[test]
+fn paused_rollouts_show_their_pending_change() {
+    if skip("paused_rollouts_show_their_pending_change") {
+        return;
+    }
+    let _guard = serial();
+    install();
+    let ns = Namespace::new("fm-pending");
+    {
+        let _op = Operator::start(&ns.0, 18146, &[]);
+        apply_text(&ns.0, &function_with("p", ""));
+        wait_for("the StatefulSet", Duration::from_secs(60), || {
+            get_json(&ns.0, "statefulset/p-function")
+        });
+    }
+    // The operator's own output changes (no default anti-affinity) while rollouts are paused:
+    // the StatefulSet is kept, and the change that waits is shown.
+    let _op = Operator::start(
+        &ns.0,
+        18147,
+        &["--pause-rollout", "--default-affinity=false"],
+    );
+    let pending = wait_for("pendingChange", Duration::from_secs(60), || {
+        let v = get_json(&ns.0, "function/p")?;
+        v["status"]["pendingChange"].as_str().map(str::to_owned)
+    });
+    assert!(
+        pending.starts_with("StatefulSet: remove spec.template.spec.affinity"),
+        "{pending}"
+    );
+    let sts = get_json(&ns.0, "statefulset/p-function").expect("StatefulSet");
+    assert!(
+        sts["spec"]["template"]["spec"]["affinity"].is_object(),
+        "paused: the StatefulSet keeps its affinity"
+    );
+    // An edit of the resource itself rolls out, and nothing is pending any more.
+    apply_text(
+        &ns.0,
+        &function_with("p", "  logTopic: persistent://public/default/p-logs\n"),
+    );
+    wait_for("pendingChange cleared", Duration::from_secs(60), || {
+        let v = get_json(&ns.0, "function/p")?;
+        v["status"].get("pendingChange").is_none().then_some(())
+    });
+    let sts = get_json(&ns.0, "statefulset/p-function").expect("StatefulSet");
+    assert!(sts["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"].is_null());
 }

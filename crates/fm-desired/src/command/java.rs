@@ -41,7 +41,7 @@ pub fn plan(
     fn lit(s: impl Into<String>) -> Word {
         Word::lit(s)
     }
-    let log = logging::java_setup(j.log.as_ref());
+    let log = logging::java_setup(j.log.as_ref(), crate::filebeat::wanted(c));
     let mut steps = vec![PRELUDE.to_owned()];
     steps.extend(package.download.clone());
     if let JavaLogSetup::Generated { path, content } = &log {

@@ -23,7 +23,7 @@ pub fn plan(
     fn lit(s: impl Into<String>) -> Word {
         Word::lit(s)
     }
-    let log = logging::python_setup(p.log.as_ref());
+    let log = logging::python_setup(p.log.as_ref(), crate::filebeat::wanted(c));
     let mut steps = vec![PRELUDE.to_owned()];
     steps.extend(package.download.clone());
     // The runner's log.py forces INFO after loading the config file, whether generated or

@@ -81,6 +81,9 @@ async fn report_failure<K: ComponentKind>(resource: &K, error: &Error, ctx: &Con
 }
 
 async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Result<Action> {
+    if let Some(action) = super::cleanup::reconcile(resource, ctx).await? {
+        return Ok(action);
+    }
     if resource
         .annotations()
         .get(MANAGED_ANNOTATION)
@@ -99,18 +102,24 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
             return Ok(Action::await_change());
         }
     };
-    let sts = apply_workload(resource, ctx, &namespace, &desired).await?;
+    let (sts, pending_change) = apply_workload(resource, ctx, &namespace, &desired).await?;
     let svc_api: Api<Service> = Api::namespaced(ctx.client.clone(), &namespace);
     let svc_name = desired.service.metadata.name.clone().unwrap_or_default();
     apply(&svc_api, &svc_name, &desired.service).await?;
     let hpa_condition = apply_autoscaler(ctx, &namespace, &desired, &sts_name(&desired)).await?;
+    let vpa_condition =
+        super::vpa::reconcile(resource, ctx, &namespace, &desired, &sts_name(&desired)).await?;
     write_status(
         resource,
         ctx,
         &desired.selector,
         &sts,
         &svc_name,
-        hpa_condition,
+        pending_change,
+        [
+            ("HorizontalPodAutoscaler", hpa_condition),
+            (super::vpa::CONDITION_KEY, vpa_condition),
+        ],
     )
     .await
 }
@@ -179,14 +188,14 @@ fn sts_name(desired: &fm_desired::DesiredObjects) -> String {
         .unwrap_or_default()
 }
 
-/// Applies the StatefulSet, unless rollouts are paused and one exists; refuses to take over a
-/// StatefulSet that another controller owns.
+/// Applies the StatefulSet, unless rollouts are paused and one exists (then the change that
+/// waits is returned too); refuses to take over a StatefulSet that another controller owns.
 async fn apply_workload<K: ComponentKind>(
     resource: &K,
     ctx: &Context,
     namespace: &str,
     desired: &fm_desired::DesiredObjects,
-) -> Result<StatefulSet> {
+) -> Result<(StatefulSet, Option<String>)> {
     let sts_api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), namespace);
     let name = sts_name(desired);
     let generation_changed =
@@ -203,14 +212,32 @@ async fn apply_workload<K: ComponentKind>(
             check_owner("StatefulSet", &current, resource.meta().uid.as_deref())?;
             let backend_waits = !generation_changed
                 && crate::backend_config::waits_for_edit(&current, &desired.statefulset);
-            if paused || backend_waits {
-                // Paused, or a BackendConfig change without autoUpdate: left as it is until
-                // the resource itself changes.
-                return Ok(current);
+            if paused {
+                // Paused: left as it is until the resource itself changes; status says what
+                // would change.
+                let pending = super::pending::statefulset_change(
+                    &sts_api,
+                    &name,
+                    &current,
+                    &desired.statefulset,
+                )
+                .await?;
+                return Ok((current, pending));
             }
-            apply_statefulset(&sts_api, &name, &desired.statefulset).await
+            if backend_waits {
+                // A BackendConfig change without autoUpdate: it waits for the next edit of
+                // the resource.
+                return Ok((current, None));
+            }
+            Ok((
+                apply_statefulset(&sts_api, &name, &desired.statefulset).await?,
+                None,
+            ))
         }
-        None => apply_statefulset(&sts_api, &name, &desired.statefulset).await,
+        None => Ok((
+            apply_statefulset(&sts_api, &name, &desired.statefulset).await?,
+            None,
+        )),
     }
 }
 
@@ -248,7 +275,8 @@ async fn write_status<K: ComponentKind>(
     selector: &str,
     sts: &StatefulSet,
     svc_name: &str,
-    hpa_condition: Option<fm_api::status::ResourceCondition>,
+    pending_change: Option<String>,
+    autoscalers: [(&str, Option<fm_api::status::ResourceCondition>); 2],
 ) -> Result<Action> {
     let spec_replicas = sts.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
     let ready_replicas = sts
@@ -296,11 +324,14 @@ async fn write_status<K: ComponentKind>(
                     svc_name,
                 )),
             ),
-            ("HorizontalPodAutoscaler", hpa_condition),
+            autoscalers[0].clone(),
+            autoscalers[1].clone(),
             (READY, Some(summary)),
         ],
     );
     crate::backend_config::record_in_status(&mut patch, sts);
+    // Cleared (null) when nothing waits.
+    patch["status"]["pendingChange"] = serde_json::json!(pending_change);
     patch_status_if_changed(
         &own_api(ctx, resource),
         &resource.name_any(),

@@ -1,9 +1,12 @@
 //! The reconcilers: one for Function, Source and Sink (generic), one for FunctionMesh.
 
 pub mod backoff;
+pub mod cleanup;
 pub mod component;
 pub mod mesh;
+pub mod pending;
 pub mod status;
+pub mod vpa;
 
 use std::time::Duration;
 

@@ -94,15 +94,13 @@ pub fn validate(kind: Kind, object: &Value) -> Result<(), String> {
     let options = Options::default();
     let result = match kind {
         Kind::Function => {
-            fm_desired::desired_for_function(&typed::<Function>(kind, object)?, None, &options)
-                .map(drop)
+            fm_desired::desired_for(&typed::<Function>(kind, object)?, None, &options).map(drop)
         }
         Kind::Source => {
-            fm_desired::desired_for_source(&typed::<Source>(kind, object)?, None, &options)
-                .map(drop)
+            fm_desired::desired_for(&typed::<Source>(kind, object)?, None, &options).map(drop)
         }
         Kind::Sink => {
-            fm_desired::desired_for_sink(&typed::<Sink>(kind, object)?, None, &options).map(drop)
+            fm_desired::desired_for(&typed::<Sink>(kind, object)?, None, &options).map(drop)
         }
         Kind::FunctionMesh => return validate_mesh(&typed::<FunctionMesh>(kind, object)?),
     };
@@ -118,9 +116,9 @@ fn validate_mesh(mesh: &FunctionMesh) -> Result<(), String> {
     let mut reasons = Vec::new();
     for child in &children {
         let result = match child {
-            AnyComponent::Function(f) => fm_desired::desired_for_function(f, None, &options),
-            AnyComponent::Source(s) => fm_desired::desired_for_source(s, None, &options),
-            AnyComponent::Sink(s) => fm_desired::desired_for_sink(s, None, &options),
+            AnyComponent::Function(f) => fm_desired::desired_for(f.as_ref(), None, &options),
+            AnyComponent::Source(s) => fm_desired::desired_for(s.as_ref(), None, &options),
+            AnyComponent::Sink(s) => fm_desired::desired_for(s.as_ref(), None, &options),
         };
         if let Err(e) = result {
             let member = child.name().strip_prefix(&prefix).unwrap_or(child.name());
