@@ -11,7 +11,7 @@ use fm_operator::webhook::{self, Endpoint, FailurePolicy};
 use fm_operator::{controllers, discovery, leader};
 use k8s_openapi::api::coordination::v1::Lease;
 use kube::{Api, Client};
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 #[derive(Parser)]
 #[command(
@@ -310,17 +310,23 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             duration: Duration::from_secs(15),
         };
         let leases: Api<Lease> = Api::namespaced(client.clone(), &cfg.namespace);
+        let mut elector = leader::Elector::new(leases, cfg);
         metrics.set_ready(true); // alive and waiting is healthy for a standby replica
-        leader::acquire(&leases, &cfg).await;
+        elector.acquire().await;
         metrics.set_leader(true);
         let controllers = tokio::spawn(controllers::run_all(ctx, args.namespaces));
         tokio::select! {
-            _ = leader::hold(leases, cfg) => {
+            _ = elector.hold() => {
                 metrics.set_leader(false);
                 anyhow::bail!("leadership lost; exiting so that only one replica acts");
             }
             _ = controllers => {}
         }
+        // Shut down (the controllers finished on SIGTERM): hand over at once.
+        if let Err(e) = elector.release().await {
+            warn!(error = %e, "could not release the lease; the next replica waits for it to expire");
+        }
+        metrics.set_leader(false);
     } else {
         metrics.set_ready(true);
         controllers::run_all(ctx, args.namespaces).await;

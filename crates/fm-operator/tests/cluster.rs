@@ -227,6 +227,15 @@ impl Operator {
     }
 }
 
+impl Operator {
+    /// SIGTERM, then wait for the process to end (a graceful shutdown).
+    fn terminate(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Operator {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -657,8 +666,8 @@ fn two_replicas_elect_one_leader() {
     let ns = Namespace::new("fm-leader");
     let _ = kubectl(&["-n", OPERATOR_NAMESPACE, "delete", "lease", "fm-test-lease"]);
     let lease_args = ["--leader-elect", "--lease-name", "fm-test-lease"];
-    let _a = Operator::start(&ns.0, 18085, &lease_args);
-    let _b = Operator::start(&ns.0, 18086, &lease_args);
+    let mut a = Operator::start(&ns.0, 18085, &lease_args);
+    let mut b = Operator::start(&ns.0, 18086, &lease_args);
     let holder = wait_for("a lease holder", Duration::from_secs(60), || {
         let v = get_json(OPERATOR_NAMESPACE, "lease/fm-test-lease")?;
         v["spec"]["holderIdentity"].as_str().map(str::to_owned)
@@ -687,6 +696,27 @@ fn two_replicas_elect_one_leader() {
     wait_for("the leader to act", Duration::from_secs(60), || {
         get_json(&ns.0, "statefulset/led-function")
     });
+
+    // The leader shuts down (SIGTERM, as a rollout does): it releases the lease, so the
+    // standby takes over at once instead of waiting out the 15 s lease.
+    let (leader, standby_port) =
+        if http_get(18085, "/metrics").is_some_and(|m| m.contains("fm_operator_leader 1")) {
+            (&mut a, 18086)
+        } else {
+            (&mut b, 18085)
+        };
+    let stopped = std::time::Instant::now();
+    leader.terminate();
+    wait_for("the standby to lead", Duration::from_secs(10), || {
+        http_get(standby_port, "/metrics")
+            .filter(|m| m.contains("fm_operator_leader 1"))
+            .map(drop)
+    });
+    let took = stopped.elapsed();
+    assert!(
+        took < Duration::from_secs(10),
+        "the standby took over after {took:?}: the lease was not released"
+    );
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {
