@@ -88,13 +88,17 @@ where
 
 /// The HorizontalPodAutoscaler API as a dynamic resource of the version the server serves.
 pub fn hpa_api(client: kube::Client, namespace: &str, version: HpaVersion) -> Api<DynamicObject> {
+    Api::namespaced_with(client, namespace, &hpa_resource(version))
+}
+
+/// The HorizontalPodAutoscaler resource in the served version.
+pub fn hpa_resource(version: HpaVersion) -> ApiResource {
     let v = match version {
         HpaVersion::V2 => "v2",
         HpaVersion::V2beta2 => "v2beta2",
     };
     let gvk = GroupVersionKind::gvk("autoscaling", v, "HorizontalPodAutoscaler");
-    let resource = ApiResource::from_gvk_with_plural(&gvk, "horizontalpodautoscalers");
-    Api::namespaced_with(client, namespace, &resource)
+    ApiResource::from_gvk_with_plural(&gvk, "horizontalpodautoscalers")
 }
 
 /// Applies the HPA in the served version (v2 objects are converted for v2beta2 servers).

@@ -28,6 +28,15 @@ where
     }
 }
 
+/// The autoscalers in the served HPA version, in `namespace` or everywhere.
+fn hpas(ctx: &Context, namespace: Option<&str>) -> Api<kube::api::DynamicObject> {
+    let resource = crate::apply::hpa_resource(ctx.hpa);
+    match namespace {
+        Some(ns) => Api::namespaced_with(ctx.client.clone(), ns, &resource),
+        None => Api::all_with(ctx.client.clone(), &resource),
+    }
+}
+
 /// Retry after errors with a wait that grows per object (no retry storm); the failure itself
 /// was already reported on the resource by the reconciler.
 fn component_error_policy<K: ComponentKind>(
@@ -78,6 +87,12 @@ async fn run_component<K: ComponentKind>(ctx: Arc<Context>, namespace: Option<St
         .owns(api::<Service>(&ctx, ns), watcher::Config::default())
         .reconcile_on(backend_config_changes)
         .owns(api::<Job>(&ctx, ns), watcher::Config::default())
+        // A deleted or edited autoscaler is repaired at once, not at the next resync.
+        .owns_with(
+            hpas(&ctx, ns),
+            crate::apply::hpa_resource(ctx.hpa),
+            watcher::Config::default(),
+        )
         .shutdown_on_signal()
         .run(
             reconcile::component::reconcile::<K>,

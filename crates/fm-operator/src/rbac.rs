@@ -74,7 +74,7 @@ pub const REQUIRED: &[(&str, &str, &[&str])] = &[
     (
         "autoscaling",
         "horizontalpodautoscalers",
-        &["create", "patch", "delete"],
+        &["list", "watch", "create", "patch", "delete"],
     ),
 ];
 

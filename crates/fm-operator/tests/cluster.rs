@@ -462,6 +462,18 @@ fn children_are_repaired_updated_and_collected() {
     });
     assert_eq!(status["conditions"]["Service"]["status"], "True");
 
+    // A deleted HPA comes back at once (it is watched), not at the 5-minute resync.
+    kubectl_ok(&[
+        "-n",
+        &ns.0,
+        "delete",
+        "horizontalpodautoscaler",
+        "wc-function",
+    ]);
+    wait_for("the HPA to return", Duration::from_secs(30), || {
+        get_json(&ns.0, "horizontalpodautoscaler/wc-function")
+    });
+
     // A deleted StatefulSet comes back.
     kubectl_ok(&["-n", &ns.0, "delete", "statefulset", "wc-function"]);
     wait_for("the StatefulSet to return", Duration::from_secs(60), || {
