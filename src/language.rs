@@ -18,6 +18,16 @@ pub enum Block {
     Env,
     /// `security { … }` in a step.
     Security,
+    /// `window { … }` in a step.
+    Window,
+    /// `vpa { … }` in a step.
+    Vpa,
+    /// `container "NAME" { … }` in a `vpa` block.
+    VpaContainer,
+    /// `producer { … }` in a step.
+    Producer,
+    /// `volume-claim NAME { … }` in a step.
+    VolumeClaim,
 }
 
 impl Block {
@@ -28,6 +38,11 @@ impl Block {
             Block::Step => "step, defaults block or environment step override",
             Block::Env => "environment",
             Block::Security => "security block",
+            Block::Window => "window block",
+            Block::Vpa => "vpa block",
+            Block::VpaContainer => "vpa container block",
+            Block::Producer => "producer block",
+            Block::VolumeClaim => "volume-claim block",
         }
     }
 }
@@ -53,6 +68,11 @@ const CLUSTER: &[Block] = &[Block::Cluster];
 const CLUSTER_STEP: &[Block] = &[Block::Cluster, Block::Step];
 const STEP: &[Block] = &[Block::Step];
 const SECURITY: &[Block] = &[Block::Security];
+const WINDOW: &[Block] = &[Block::Window];
+const VPA: &[Block] = &[Block::Vpa];
+const VPA_CONTAINER: &[Block] = &[Block::VpaContainer];
+const PRODUCER: &[Block] = &[Block::Producer];
+const VOLUME_CLAIM: &[Block] = &[Block::VolumeClaim];
 
 macro_rules! statements {
     ($($keyword:literal $blocks:ident $syntax:literal => $meaning:literal, $field:literal;)*) => {
@@ -300,6 +320,86 @@ statements! {
     "no-limits" SECURITY "no-limits [cpu] [memory]" =>
         "no limit on the named resources (both when none is named); requests stay",
         "resources.limits";
+
+    // ---- inside a step's window { … }
+    "length" WINDOW "length 100 / length 1m" =>
+        "the window's length: a count of messages, or a duration (not both kinds in one window)",
+        "windowConfig.windowLengthCount / windowLengthDurationMs";
+    "slide" WINDOW "slide 10 / slide 10s" =>
+        "how far the window moves each time, the same kind as `length` and at most it (checked: fmc::window)",
+        "windowConfig.slidingIntervalCount / slidingIntervalDurationMs";
+    "late-data" WINDOW "late-data TOPIC" =>
+        "the topic messages arriving after their window closed go to",
+        "windowConfig.lateDataTopic";
+    "max-lag" WINDOW "max-lag 5s" =>
+        "how late a message may be behind the watermark and still count",
+        "windowConfig.maxLagMs";
+    "watermark-interval" WINDOW "watermark-interval 1s" =>
+        "how often the watermark advances",
+        "windowConfig.watermarkEmitIntervalMs";
+    "timestamp-extractor" WINDOW "timestamp-extractor \"Class\"" =>
+        "the class reading each message's event time (timed windows on event time)",
+        "windowConfig.timestampExtractorClassName";
+    "guarantee" WINDOW "guarantee atleast-once|atmost-once" =>
+        "the window function's own processing guarantee",
+        "windowConfig.processingGuarantees";
+
+    // ---- inside a step's vpa { … }
+    "update" VPA "update off|initial|recreate|auto" =>
+        "when the VerticalPodAutoscaler applies its recommendations",
+        "pod.vpa.updatePolicy.updateMode";
+    "min-replicas" VPA "min-replicas 1" =>
+        "the fewest replicas alive while the VPA evicts pods to resize them",
+        "pod.vpa.updatePolicy.minReplicas";
+    "container" VPA "container \"NAME\" { … } (\"*\": every container)" =>
+        "the resource policy of one container",
+        "pod.vpa.resourcePolicy.containerPolicies[]";
+    "mode" VPA_CONTAINER "mode auto|off" =>
+        "whether the VPA resizes this container",
+        "containerPolicies[].mode";
+    "min" VPA_CONTAINER "min cpu 200m memory 100Mi" =>
+        "the smallest requests the VPA may set",
+        "containerPolicies[].minAllowed";
+    "max" VPA_CONTAINER "max cpu 1 memory 1Gi" =>
+        "the largest requests the VPA may set",
+        "containerPolicies[].maxAllowed";
+    "controls" VPA_CONTAINER "controls cpu memory" =>
+        "the resources the VPA manages",
+        "containerPolicies[].controlledResources";
+    "values" VPA_CONTAINER "values requests-and-limits|requests-only" =>
+        "whether limits follow the requests the VPA sets",
+        "containerPolicies[].controlledValues";
+
+    // ---- inside a step's producer { … }
+    "max-pending" PRODUCER "max-pending 1000" =>
+        "messages the producer holds while waiting for acknowledgements",
+        "output.producerConf.maxPendingMessages";
+    "max-pending-across-partitions" PRODUCER "max-pending-across-partitions 50000" =>
+        "the same bound over all partitions of the topic",
+        "output.producerConf.maxPendingMessagesAcrossPartitions";
+    "thread-local" PRODUCER "thread-local true|false" =>
+        "one producer per instance thread",
+        "output.producerConf.useThreadLocalProducers";
+    "batcher" PRODUCER "batcher default|key-based" =>
+        "how messages are batched (key-based keeps a key's messages in one batch)",
+        "output.producerConf.batchBuilder";
+    "compression" PRODUCER "compression none|lz4|zlib|zstd|snappy" =>
+        "how batches are compressed",
+        "output.producerConf.compressionType";
+
+    // ---- inside a step's volume-claim NAME { … }
+    "size" VOLUME_CLAIM "size 1Gi" =>
+        "the storage each pod's claim requests",
+        "volumeClaimTemplates[].spec.resources.requests.storage";
+    "access" VOLUME_CLAIM "access read-write-once|read-only-many|read-write-many|read-write-once-pod" =>
+        "the claim's access mode",
+        "volumeClaimTemplates[].spec.accessModes";
+    "storage-class" VOLUME_CLAIM "storage-class \"name\"" =>
+        "the StorageClass the claim asks for",
+        "volumeClaimTemplates[].spec.storageClassName";
+    "at" VOLUME_CLAIM "at \"/data\"" =>
+        "where the claim is mounted in the main container",
+        "volumeMounts[].mountPath";
 }
 
 /// The statements that may stand in `block`.
@@ -316,6 +416,15 @@ pub fn statement(block: Block, first: &str, second: Option<&str>) -> Option<&'st
         .and_then(|second| matching().find(|s| s.keyword.split(' ').nth(1) == Some(second)))
         .or_else(|| matching().find(|s| !s.keyword.contains(' ')))
         .or_else(|| matching().next())
+}
+
+/// The words a statement's argument is one of in `block` (a window's `guarantee` takes the
+/// window function's own words).
+pub fn enum_words_in(block: Block, keyword: &str) -> Option<&'static [&'static str]> {
+    match (block, keyword) {
+        (Block::Window, "guarantee") => Some(crate::model::words::WINDOW_GUARANTEES),
+        _ => enum_words(keyword),
+    }
 }
 
 /// The words a statement's argument is one of, taken from the checks that accept them.

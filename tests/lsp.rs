@@ -997,6 +997,11 @@ fn completion_offers_what_fits_where_the_cursor_is() {
         ],
     );
     assert!(!cluster.iter().any(|s| s == "replicas"), "{cluster:?}");
+    let (t, c) = typed(&text, "cluster local {\n", "    auth ");
+    has_all(
+        &complete(&mut client, &mut v, &t, c),
+        &["secret", "oauth2", "generic"],
+    );
     let (t, c) = typed(&text, "pulsar-namespace \"default\"\n", "  ");
     let mesh = complete(&mut client, &mut v, &t, c);
     has_all(
@@ -1338,6 +1343,26 @@ fn the_statement_table_matches_the_grammar() {
         table.sort();
         assert_eq!(table, grammar, "{block:?} ({rule})");
     }
+    // The nested blocks' rules list their keywords inline (`(k_length | k_slide) ~ measure`):
+    // every keyword the rule names is a statement of the block, and nothing else is.
+    for (block, rule) in [
+        (Block::Window, "window_field"),
+        (Block::Vpa, "vpa_field"),
+        (Block::VpaContainer, "vpa_container"),
+        (Block::Producer, "producer_field"),
+        (Block::VolumeClaim, "claim_field"),
+    ] {
+        let mut grammar: Vec<String> = rules[rule]
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.starts_with("k_"))
+            .map(|k| keyword(&rules, k))
+            .collect();
+        grammar.sort();
+        grammar.dedup();
+        let mut table: Vec<String> = statements_in(block).map(|s| s.keyword.to_owned()).collect();
+        table.sort();
+        assert_eq!(table, grammar, "{block:?} ({rule})");
+    }
     let mut security: Vec<&str> = statements_in(Block::Security).map(|s| s.keyword).collect();
     let mut words = fmc::syntax::ast::Relaxation::WORDS.to_vec();
     security.sort();
@@ -1429,5 +1454,48 @@ fn the_newer_statements_have_hover_and_completion() {
     has_all(
         &complete(&mut client, &mut v, &t, c),
         &["max-pending-async"],
+    );
+}
+
+/// Inside `window { … }`, `vpa { … }` (and its `container` blocks), `producer { … }` and
+/// `volume-claim NAME { … }`, completion offers that block's own statements and words, not the
+/// step's; hover explains them with the field they set.
+#[test]
+fn nested_blocks_complete_and_explain_their_own_statements() {
+    let mut client = Client::started();
+    let text = read("tests/statements/everything.fm");
+    client.open(WORD_COUNT, &text);
+    for (needle, field) in [
+        ("slide 10s", "slidingIntervalDurationMs"),
+        ("late-data late", "lateDataTopic"),
+        ("min-replicas 2", "updatePolicy.minReplicas"),
+        ("controls cpu", "controlledResources"),
+    ] {
+        let shown = hover(&mut client, WORD_COUNT, at(&text, needle, 0, 1));
+        assert!(shown.contains(field), "{needle}: {shown}");
+    }
+    let mut v = 1;
+    let (t, c) = typed(&text, "    window {\n", "      ");
+    let offered = complete(&mut client, &mut v, &t, c);
+    has_all(
+        &offered,
+        &["length", "slide", "late-data", "max-lag", "guarantee"],
+    );
+    assert!(
+        !offered.iter().any(|o| o == "in" || o == "replicas"),
+        "{offered:?}"
+    );
+    let (t, c) = typed(&text, "    window {\n", "      guarantee ");
+    let offered = complete(&mut client, &mut v, &t, c);
+    has_all(&offered, &["atleast-once", "atmost-once"]);
+    assert!(!offered.iter().any(|o| o == "manual"), "{offered:?}");
+    let (t, c) = typed(&text, "      update auto\n", "      ");
+    let offered = complete(&mut client, &mut v, &t, c);
+    has_all(&offered, &["update", "min-replicas", "container"]);
+    assert!(!offered.iter().any(|o| o == "mode"), "{offered:?}");
+    let (t, c) = typed(&text, "        mode auto\n", "        ");
+    has_all(
+        &complete(&mut client, &mut v, &t, c),
+        &["mode", "min", "max", "controls", "values"],
     );
 }

@@ -186,9 +186,24 @@ fn child_frame(parent: Frame, own: &[Token<'_>]) -> Frame {
             Some(_) => Frame::Tls,
             None => Frame::Value,
         },
-        Frame::Statements(Block::Step) => match head(&["security", "env"]) {
+        Frame::Statements(Block::Step) => match head(&[
+            "security",
+            "env",
+            "window",
+            "vpa",
+            "producer",
+            "volume-claim",
+        ]) {
             Some("security") => Frame::Statements(Block::Security),
-            Some(_) => Frame::EnvVars,
+            Some("env") => Frame::EnvVars,
+            Some("window") => Frame::Statements(Block::Window),
+            Some("vpa") => Frame::Statements(Block::Vpa),
+            Some("producer") => Frame::Statements(Block::Producer),
+            Some("volume-claim") => Frame::Statements(Block::VolumeClaim),
+            _ => Frame::Value,
+        },
+        Frame::Statements(Block::Vpa) => match head(&["container"]) {
+            Some(_) => Frame::Statements(Block::VpaContainer),
             None => Frame::Value,
         },
         _ => Frame::Value,

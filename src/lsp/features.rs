@@ -672,7 +672,11 @@ fn completion(shared: &Shared, p: CompletionParams) -> Result<Option<CompletionR
             }
         },
         Some(Block::Cluster) => match prev {
-            "auth" => add_words(&["secret", "oauth2"], CompletionItemKind::KEYWORD, ""),
+            "auth" => add_words(
+                &["secret", "oauth2", "generic"],
+                CompletionItemKind::KEYWORD,
+                "",
+            ),
             "tls" => add_words(&["secret"], CompletionItemKind::KEYWORD, ""),
             _ => statements = true,
         },
@@ -721,6 +725,25 @@ fn completion(shared: &Shared, p: CompletionParams) -> Result<Option<CompletionR
                         "resource",
                     );
                 }
+            }
+        }
+        Some(
+            b @ (Block::Window
+            | Block::Vpa
+            | Block::VpaContainer
+            | Block::Producer
+            | Block::VolumeClaim),
+        ) => {
+            if let Some(words) = language::enum_words_in(b, prev) {
+                add_words(words, CompletionItemKind::ENUM_MEMBER, prev);
+            } else if prev == "late-data" {
+                add_words(
+                    &refs(&names_of(SymbolKind::Topic)),
+                    CompletionItemKind::VARIABLE,
+                    "topic",
+                );
+            } else {
+                statements = true;
             }
         }
         Some(Block::Security) => {
