@@ -7,8 +7,7 @@
 
 use fm_api::common::{AuthConfig, LogTopicAgent};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, EnvFromSource, EnvVar, EnvVarSource, ObjectFieldSelector,
-    SecurityContext, VolumeMount,
+    Capabilities, Container, EnvFromSource, EnvVar, SecurityContext, VolumeMount,
 };
 
 use crate::component::Component;
@@ -149,17 +148,7 @@ pub fn container(
         .and_then(|p| p.env.clone())
         .unwrap_or_default();
     env.push(var("logTopic", &log_topic));
-    env.push(EnvVar {
-        name: "POD_NAME".into(),
-        value: None,
-        value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector {
-                api_version: Some("v1".into()),
-                field_path: "metadata.name".into(),
-            }),
-            ..Default::default()
-        }),
-    });
+    env.push(crate::statefulset::pod_name_env());
     env.extend(auth_env(
         c.auth_config(),
         crate::command::auth::Mounts::MAIN.oauth2_dir,

@@ -83,12 +83,10 @@ fn env_from(prefix: Option<&str>, m: &fm_api::common::PulsarMessaging) -> Vec<En
     out
 }
 
-/// The main container's env: `POD_NAME` (the script derives the instance id from it), one
-/// var per `secretsMap` entry, `pod.env`, then runtime extras. Names are unique — server-side
-/// apply rejects a list with a repeated merge key — the later definition winning in the
-/// earlier one's place; redefining `POD_NAME` is an error.
-fn env(c: &Component<'_>, plan: &Plan, problems: &mut Vec<Violation>) -> Vec<EnvVar> {
-    let mut env = vec![EnvVar {
+/// `POD_NAME`, the pod's own name (the downward API): the instance id, and the filebeat
+/// sidecar's producer name, are derived from it.
+pub fn pod_name_env() -> EnvVar {
+    EnvVar {
         name: "POD_NAME".into(),
         value: None,
         value_from: Some(EnvVarSource {
@@ -98,7 +96,15 @@ fn env(c: &Component<'_>, plan: &Plan, problems: &mut Vec<Violation>) -> Vec<Env
             }),
             ..Default::default()
         }),
-    }];
+    }
+}
+
+/// The main container's env: `POD_NAME` (the script derives the instance id from it), one
+/// var per `secretsMap` entry, `pod.env`, then runtime extras. Names are unique — server-side
+/// apply rejects a list with a repeated merge key — the later definition winning in the
+/// earlier one's place; redefining `POD_NAME` is an error.
+fn env(c: &Component<'_>, plan: &Plan, problems: &mut Vec<Violation>) -> Vec<EnvVar> {
+    let mut env = vec![pod_name_env()];
     for (name, secret) in c.common.secrets_map.iter().flatten() {
         env.push(EnvVar {
             name: name.clone(),

@@ -1440,6 +1440,11 @@ fn env_has(env: &[(String, String)], name: &str, value: &str) -> bool {
     env.iter().any(|(n, v)| n == name && v == value)
 }
 
+/// `kubectl patch --type=json` of `what` in `ns`.
+fn json_patch(ns: &str, what: &str, patch: &str) {
+    kubectl_ok(&["-n", ns, "patch", what, "--type=json", "-p", patch]);
+}
+
 fn resource_version(ns: &str, what: &str) -> String {
     get_json(ns, what).expect("exists")["metadata"]["resourceVersion"]
         .as_str()
@@ -1565,15 +1570,11 @@ fn backend_configs_merge_with_precedence_record_revisions_and_auto_update_rolls_
     });
 
     // autoUpdate: a change rolls out without touching the Function.
-    kubectl_ok(&[
-        "-n",
+    json_patch(
         &ns.0,
-        "patch",
         "backendconfig/backend-config",
-        "--type=json",
-        "-p",
         r#"[{"op": "replace", "path": "/spec/env/shared1", "value": "newvalue"}]"#,
-    ]);
+    );
     wait_for("the rolled-out change", Duration::from_secs(60), || {
         env_has(&sts_env(&ns.0, "env-function")?, "shared1", "newvalue").then_some(())
     });
@@ -1611,15 +1612,11 @@ fn backend_configs_merge_with_precedence_record_revisions_and_auto_update_rolls_
     );
 
     // The global one changed: every resource in every namespace the operator serves.
-    kubectl_ok(&[
-        "-n",
+    json_patch(
         OPERATOR_NAMESPACE,
-        "patch",
         &format!("backendconfig/{GLOBAL}"),
-        "--type=json",
-        "-p",
         r#"[{"op": "replace", "path": "/spec/env/global1", "value": "globalvalue2"}]"#,
-    ]);
+    );
     wait_for(
         "the global change rolled out",
         Duration::from_secs(60),
@@ -1653,15 +1650,11 @@ fn without_auto_update_a_backend_config_change_waits_for_the_next_edit() {
         .then_some(())
     });
 
-    kubectl_ok(&[
-        "-n",
+    json_patch(
         &ns.0,
-        "patch",
         "backendconfig/backend-config",
-        "--type=json",
-        "-p",
         r#"[{"op": "replace", "path": "/spec/env/setting", "value": "two"}]"#,
-    ]);
+    );
     // A reconcile that is no edit of the Function (its deleted Service is repaired) leaves
     // the StatefulSet as it was.
     kubectl_ok(&["-n", &ns.0, "delete", "service", "wait-function-headless"]);
