@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use fm_api::load::{Document, Loaded};
-use fm_api::AnyComponent;
+use fm_api::spec_common::CommonSpec;
+use fm_api::{AnyComponent, Component};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use crate::backend_config::{BackendConfigs, Names};
@@ -35,6 +37,21 @@ fn push_objects(out: &mut String, objects: &DesiredObjects) -> Result<(), Desire
         push_yaml(out, "VerticalPodAutoscaler", vpa)?;
     }
     Ok(())
+}
+
+/// What a resource is rendered with: the cluster ConfigMap it names and its BackendConfigs.
+type Inputs<'a> = (Option<&'a ClusterConfig>, BackendConfigs<'a>);
+
+/// Appends the objects of one Function, Source or Sink, rendered with the cluster ConfigMap
+/// and BackendConfigs `inputs` finds for it.
+fn emit<'a, C: Component + Clone>(
+    out: &mut String,
+    resource: &C,
+    inputs: &dyn Fn(&ObjectMeta, &CommonSpec) -> Inputs<'a>,
+    options: &Options,
+) -> Result<(), DesiredError> {
+    let (cluster, backend) = inputs(resource.meta(), resource.common());
+    push_objects(out, &desired_with(resource, cluster, options, &backend)?)
 }
 
 fn namespace_of(ns: Option<&String>) -> String {
@@ -69,7 +86,7 @@ pub fn render_stream(docs: &[Loaded], options: &Options) -> Result<String, Desir
             _ => {}
         }
     }
-    let cluster_for = |ns: Option<&String>, common: &fm_api::spec_common::CommonSpec| {
+    let cluster_for = |ns: Option<&String>, common: &CommonSpec| {
         let name = common.pulsar.as_ref()?.pulsar_config.clone()?;
         config_maps.get(&(namespace_of(ns), name))
     };
@@ -85,40 +102,31 @@ pub fn render_stream(docs: &[Loaded], options: &Options) -> Result<String, Desir
             .and_then(|name| backend_configs.get(&(namespace_of(ns), name)).copied()),
     };
 
+    let inputs = |meta: &ObjectMeta, common: &CommonSpec| -> Inputs<'_> {
+        (
+            cluster_for(meta.namespace.as_ref(), common),
+            backend_for(meta.namespace.as_ref()),
+        )
+    };
+
     let mut out = String::new();
     let mut errors = Vec::new();
-    let emit_function = |out: &mut String, f: &fm_api::Function| -> Result<(), DesiredError> {
-        let cluster = cluster_for(f.metadata.namespace.as_ref(), &f.spec.common);
-        let backend = backend_for(f.metadata.namespace.as_ref());
-        push_objects(out, &desired_with(f, cluster, options, &backend)?)
-    };
-    let emit_source = |out: &mut String, s: &fm_api::Source| -> Result<(), DesiredError> {
-        let cluster = cluster_for(s.metadata.namespace.as_ref(), &s.spec.common);
-        let backend = backend_for(s.metadata.namespace.as_ref());
-        push_objects(out, &desired_with(s, cluster, options, &backend)?)
-    };
-    let emit_sink = |out: &mut String, s: &fm_api::Sink| -> Result<(), DesiredError> {
-        let cluster = cluster_for(s.metadata.namespace.as_ref(), &s.spec.common);
-        let backend = backend_for(s.metadata.namespace.as_ref());
-        push_objects(out, &desired_with(s, cluster, options, &backend)?)
-    };
     for d in docs {
         let result = match &d.document {
-            Document::Function(f) => emit_function(&mut out, f),
-            Document::Source(s) => emit_source(&mut out, s),
-            Document::Sink(s) => emit_sink(&mut out, s),
+            Document::Function(f) => emit(&mut out, f.as_ref(), &inputs, options),
+            Document::Source(s) => emit(&mut out, s.as_ref(), &inputs, options),
+            Document::Sink(s) => emit(&mut out, s.as_ref(), &inputs, options),
             Document::FunctionMesh(mesh) => children_for_mesh(mesh).and_then(|children| {
                 let mut child_errors = Vec::new();
                 for child in &children {
+                    let kind = child.kind().kind();
                     let r = match child {
-                        AnyComponent::Function(f) => push_yaml(&mut out, "Function", f)
-                            .and_then(|_| emit_function(&mut out, f)),
-                        AnyComponent::Source(s) => {
-                            push_yaml(&mut out, "Source", s).and_then(|_| emit_source(&mut out, s))
-                        }
-                        AnyComponent::Sink(s) => {
-                            push_yaml(&mut out, "Sink", s).and_then(|_| emit_sink(&mut out, s))
-                        }
+                        AnyComponent::Function(f) => push_yaml(&mut out, kind, f)
+                            .and_then(|_| emit(&mut out, f.as_ref(), &inputs, options)),
+                        AnyComponent::Source(s) => push_yaml(&mut out, kind, s)
+                            .and_then(|_| emit(&mut out, s.as_ref(), &inputs, options)),
+                        AnyComponent::Sink(s) => push_yaml(&mut out, kind, s)
+                            .and_then(|_| emit(&mut out, s.as_ref(), &inputs, options)),
                     };
                     child_errors.extend(r.err());
                 }
