@@ -25,7 +25,7 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
         for step in &mesh.steps {
             let spec = step_spec(mesh, step, &mut diagnostics);
             admit(mesh, step, &spec, &mut diagnostics);
-            by_kind[list_index(step)].push(split_resource(mesh, step, spec)?);
+            by_kind[step.kind.value.index()].push(split_resource(mesh, step, spec)?);
         }
         out.extend(by_kind.into_iter().flatten());
     } else {
@@ -40,7 +40,7 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
                 StepSpec::Sink(s) => mesh_member(s),
             }
             .map_err(|e| serialise_error(mesh, &e))?;
-            lists[list_index(step)].push(member);
+            lists[step.kind.value.index()].push(member);
         }
         let mut head = serde_json::Map::new();
         head.insert("apiVersion".into(), json!(fm_api::API_VERSION));
@@ -49,7 +49,8 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
             "metadata".into(),
             serialise(mesh, &metadata(mesh, &mesh.name.value))?,
         );
-        let lists = MESH_LISTS
+        // The member lists in the order the spec serialises them: `Kind::ALL`'s.
+        let lists = fm_api::Kind::ALL
             .into_iter()
             .map(fm_api::Kind::plural)
             .zip(lists)
@@ -68,14 +69,6 @@ pub fn resources(mesh: &Mesh, options: &Options) -> Result<Vec<Resource>, Diagno
     } else {
         Ok(out)
     }
-}
-
-/// A FunctionMesh's member lists, in the order its spec serialises them.
-pub(super) const MESH_LISTS: [fm_api::Kind; 3] = fm_api::Kind::ALL;
-
-/// Which of [`MESH_LISTS`] (and which `--split` kind) a step belongs to.
-pub(super) fn list_index(step: &crate::model::Step) -> usize {
-    step.kind.value.index()
 }
 
 /// File stem of the FunctionMesh resource.

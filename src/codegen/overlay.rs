@@ -10,9 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::document::Body;
-use super::objects::{
-    admit, config_maps, list_index, metadata, serialise, split_resource, MESH_LISTS, MESH_STEM,
-};
+use super::objects::{admit, config_maps, metadata, serialise, split_resource, MESH_STEM};
 use super::resource::Resource;
 use super::spec::{step_spec, StepSpec};
 use super::{patch, Options};
@@ -40,7 +38,8 @@ pub fn patches(
     let mut mesh_ops: [Vec<Value>; 3] = Default::default();
     let mut position = [0usize; 3];
     for (i, step) in env.steps.iter().enumerate() {
-        let list = list_index(step);
+        // Its list in the FunctionMesh (`Kind::ALL`'s order).
+        let list = step.kind.value.index();
         let j = position[list];
         position[list] += 1;
         if !changed.get(i).copied().unwrap_or(true) {
@@ -60,7 +59,7 @@ pub fn patches(
                 base_mesh,
                 step_spec(base_mesh, base_step, &mut Diagnostics::default()),
             )?;
-            let at = format!("/spec/{}/{j}", MESH_LISTS[list].plural());
+            let at = format!("/spec/{}/{j}", step.kind.value.plural());
             mesh_ops[list].extend(patch::diff_at(&at, &base_child, &child));
         }
     }

@@ -70,16 +70,6 @@ impl Kind {
             Kind::Sink => "pulsar-sink",
         }
     }
-
-    /// Whether a component of this kind consumes topics (and so has a subscription).
-    pub fn consumes(self) -> bool {
-        matches!(self, Kind::Function | Kind::Sink)
-    }
-
-    /// Whether a component of this kind publishes to a topic.
-    pub fn produces(self) -> bool {
-        matches!(self, Kind::Function | Kind::Source)
-    }
 }
 
 impl fmt::Display for Kind {
@@ -258,13 +248,13 @@ mod tests {
             input: Some(InputConf::default()),
             ..Default::default()
         };
-        for spec in [
-            SpecRef::Function(&function),
-            SpecRef::Source(&source),
-            SpecRef::Sink(&sink),
+        for (spec, consumes, produces) in [
+            (SpecRef::Function(&function), true, true),
+            (SpecRef::Source(&source), false, true),
+            (SpecRef::Sink(&sink), true, false),
         ] {
-            assert_eq!(spec.input().is_some(), spec.kind().consumes());
-            assert_eq!(spec.output().is_some(), spec.kind().produces());
+            assert_eq!(spec.input().is_some(), consumes, "{:?}", spec.kind());
+            assert_eq!(spec.output().is_some(), produces, "{:?}", spec.kind());
         }
     }
 
