@@ -43,6 +43,8 @@ pub struct Context {
     pub cleanup_timeout: std::time::Duration,
     /// Whether the server served `autoscaling.k8s.io/v1` (the VPA) when the operator started.
     pub vpa_served: bool,
+    /// The children as the watches last saw them ([`crate::controllers::run_all`] keeps them).
+    pub observed: crate::observed::Observed,
 }
 
 impl Context {
@@ -66,6 +68,7 @@ impl Context {
             backend_configs: crate::backend_config::Watch::default(),
             cleanup_timeout: DEFAULT_CLEANUP_TIMEOUT,
             vpa_served: false,
+            observed: Default::default(),
         }
     }
 

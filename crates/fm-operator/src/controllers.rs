@@ -1,20 +1,27 @@
-//! Wiring: one controller per kind, each watching its resource and the objects it owns, so a
-//! deleted or edited child is repaired at once.
+//! Wiring: one controller per kind, each watching its resource; one watch per child kind
+//! (observed.rs) wakes the controller of whatever child changed, so a deleted or edited child
+//! is repaired at once.
 
 use std::sync::Arc;
 
 use fm_api::{Function, FunctionMesh, Sink, Source};
+use futures::channel::mpsc::UnboundedReceiver;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
+use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{predicates, reflector, watcher, Predicate, WatchStreamExt};
 use kube::{Api, Resource};
+use tokio::sync::oneshot;
 
 use crate::context::Context;
 use crate::error::Error;
 use crate::kinds::ComponentKind;
+use crate::observed::{self, slim_meta, Cache, Keeper, SeenChild, Wakers};
 use crate::reconcile;
 
 fn api<K>(ctx: &Context, namespace: Option<&str>) -> Api<K>
@@ -28,8 +35,11 @@ where
     }
 }
 
-/// The autoscalers in the served HPA version, in `namespace` or everywhere.
-fn hpas(ctx: &Context, namespace: Option<&str>) -> Api<kube::api::DynamicObject> {
+/// The autoscalers' metadata (all the cache keeps), in `namespace` or everywhere.
+fn hpa_metadata(
+    ctx: &Context,
+    namespace: Option<&str>,
+) -> Api<PartialObjectMeta<kube::api::DynamicObject>> {
     let resource = crate::apply::hpa_resource(ctx.hpa);
     match namespace {
         Some(ns) => Api::namespaced_with(ctx.client.clone(), ns, &resource),
@@ -53,8 +63,9 @@ fn mesh_error_policy(mesh: Arc<FunctionMesh>, _: &Error, ctx: Arc<Context>) -> A
 
 /// A controller whose primary resource wakes it only when its generation (the spec), its
 /// annotations (`managed`, `pause-rollout`) or its labels change: the status the reconciler
-/// writes changes none of them, so it does not wake the reconciler that wrote it.
-fn controller_for<K>(api: Api<K>) -> Controller<K>
+/// writes changes none of them, so it does not wake the reconciler that wrote it. Every event,
+/// status changes included, is first shown to `keeper` (a component as its mesh sees it).
+fn controller_for<K, T>(api: Api<K>, mut keeper: Option<Keeper<K, T>>) -> Controller<K>
 where
     K: Resource<DynamicType = ()>
         + Clone
@@ -63,11 +74,18 @@ where
         + Send
         + Sync
         + 'static,
+    T: Send + Sync + 'static,
 {
     let (reader, writer) = reflector::store();
     let changes = watcher(api, watcher::Config::default())
         .default_backoff()
+        .modify(|object: &mut K| slim_meta(object.meta_mut()))
         .reflect(writer)
+        .inspect(move |event| {
+            if let (Some(keeper), Ok(event)) = (keeper.as_mut(), event) {
+                keeper.observe(event);
+            }
+        })
         .applied_objects()
         .predicate_filter(
             predicates::generation
@@ -78,21 +96,35 @@ where
     Controller::for_stream(changes, reader)
 }
 
-async fn run_component<K: ComponentKind>(ctx: Arc<Context>, namespace: Option<String>) {
+/// A component as its mesh sees it.
+fn seen_child<K: ComponentKind>(component: &K) -> (ObjectMeta, SeenChild) {
+    let seen = SeenChild::of(component.meta(), component.status());
+    (seen.meta.clone(), seen)
+}
+
+fn controller_config() -> kube::runtime::controller::Config {
+    // Bounded: a restart with thousands of resources must not open thousands of requests at
+    // once (bench/README.md has the measurements behind the number).
+    kube::runtime::controller::Config::default().concurrency(CONCURRENCY)
+}
+
+/// Reconciles running at once, per controller.
+pub const CONCURRENCY: u16 = 16;
+
+async fn run_component<K: ComponentKind>(
+    ctx: Arc<Context>,
+    namespace: Option<String>,
+    woken: UnboundedReceiver<ObjectRef<K>>,
+    mesh_view: Keeper<K, SeenChild>,
+) {
     let ns = namespace.as_deref();
-    let controller = controller_for(api::<K>(&ctx, ns));
+    let controller = controller_for(api::<K>(&ctx, ns), Some(mesh_view));
     let backend_config_changes = ctx.backend_configs.triggers(controller.store());
     controller
-        .owns(api::<StatefulSet>(&ctx, ns), watcher::Config::default())
-        .owns(api::<Service>(&ctx, ns), watcher::Config::default())
+        .with_config(controller_config())
+        // Its StatefulSet, Service, autoscaler or clean-up Job changed (observed.rs).
+        .reconcile_on(woken)
         .reconcile_on(backend_config_changes)
-        .owns(api::<Job>(&ctx, ns), watcher::Config::default())
-        // A deleted or edited autoscaler is repaired at once, not at the next resync.
-        .owns_with(
-            hpas(&ctx, ns),
-            crate::apply::hpa_resource(ctx.hpa),
-            watcher::Config::default(),
-        )
         .shutdown_on_signal()
         .run(
             reconcile::component::reconcile::<K>,
@@ -103,20 +135,105 @@ async fn run_component<K: ComponentKind>(ctx: Arc<Context>, namespace: Option<St
         .await;
 }
 
-async fn run_mesh(ctx: Arc<Context>, namespace: Option<String>) {
+async fn run_mesh(
+    ctx: Arc<Context>,
+    namespace: Option<String>,
+    woken: UnboundedReceiver<ObjectRef<FunctionMesh>>,
+    children_synced: Vec<oneshot::Receiver<()>>,
+) {
+    // A mesh plans from its children's cache: wait for it to be complete.
+    for synced in children_synced {
+        let _ = synced.await;
+    }
     let ns = namespace.as_deref();
-    controller_for(api::<FunctionMesh>(&ctx, ns))
-        .owns(api::<Function>(&ctx, ns), watcher::Config::default())
-        .owns(api::<Source>(&ctx, ns), watcher::Config::default())
-        .owns(api::<Sink>(&ctx, ns), watcher::Config::default())
+    controller_for::<FunctionMesh, ()>(api::<FunctionMesh>(&ctx, ns), None)
+        .with_config(controller_config())
+        .reconcile_on(woken)
         .shutdown_on_signal()
         .run(reconcile::mesh::reconcile, mesh_error_policy, ctx)
         .for_each(|_| futures::future::ready(()))
         .await;
 }
 
+fn slim_statefulset_entry(sts: &StatefulSet) -> (ObjectMeta, StatefulSet) {
+    let sts = observed::slim_statefulset(sts.clone());
+    (sts.metadata.clone(), sts)
+}
+
+fn slim_meta_entry<K>(object: &PartialObjectMeta<K>) -> (ObjectMeta, ObjectMeta) {
+    let mut meta = object.metadata.clone();
+    slim_meta(&mut meta);
+    (meta.clone(), meta)
+}
+
+fn keeper<K, T>(
+    scope: Option<&str>,
+    cache: Arc<Cache<T>>,
+    slim: fn(&K) -> (ObjectMeta, T),
+    wakers: &Wakers,
+    synced: &mut Vec<oneshot::Receiver<()>>,
+) -> Keeper<K, T> {
+    let (tx, rx) = oneshot::channel();
+    synced.push(rx);
+    Keeper::new(scope.map(str::to_owned), cache, slim, wakers.clone(), tx)
+}
+
+/// Watches each child kind of one scope once, keeping its cache and waking owners; returns
+/// once every cache holds its first full list.
+async fn watch_children(ctx: &Arc<Context>, namespace: Option<&str>, wakers: &Wakers) {
+    let config = watcher::Config::default;
+    let mut synced = Vec::new();
+    let observed = &ctx.observed;
+    let statefulsets = keeper(
+        namespace,
+        observed.statefulsets.clone(),
+        slim_statefulset_entry,
+        wakers,
+        &mut synced,
+    );
+    let services = keeper(
+        namespace,
+        observed.services.clone(),
+        slim_meta_entry,
+        wakers,
+        &mut synced,
+    );
+    let autoscalers = keeper(
+        namespace,
+        observed.hpas.clone(),
+        slim_meta_entry,
+        wakers,
+        &mut synced,
+    );
+    // Jobs are read when needed (clean-up); their watch only wakes owners.
+    let jobs = keeper(
+        namespace,
+        Arc::new(Cache::default()),
+        slim_meta_entry,
+        wakers,
+        &mut synced,
+    );
+    tokio::spawn(
+        statefulsets
+            .follow(watcher(api::<StatefulSet>(ctx, namespace), config()).default_backoff()),
+    );
+    tokio::spawn(services.follow(
+        watcher(api::<PartialObjectMeta<Service>>(ctx, namespace), config()).default_backoff(),
+    ));
+    tokio::spawn(
+        autoscalers.follow(watcher(hpa_metadata(ctx, namespace), config()).default_backoff()),
+    );
+    tokio::spawn(jobs.follow(
+        watcher(api::<PartialObjectMeta<Job>>(ctx, namespace), config()).default_backoff(),
+    ));
+    for rx in synced {
+        let _ = rx.await;
+    }
+}
+
 /// Runs every controller for each watched namespace (or all namespaces) until shutdown, once
-/// the BackendConfigs are known (a resource rendered without them would roll twice).
+/// the BackendConfigs are known (a resource rendered without them would roll twice) and the
+/// children's caches are filled (a plan from a partial cache would re-apply what exists).
 pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>) {
     ctx.backend_configs.ready().await;
     let scopes: Vec<Option<String>> = if namespaces.is_empty() {
@@ -125,17 +242,57 @@ pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>) {
         namespaces.into_iter().map(Some).collect()
     };
     let mut tasks = Vec::new();
-    for ns in scopes {
-        tasks.push(tokio::spawn(run_component::<Function>(
+    for scope in scopes {
+        let ns = scope.as_deref();
+        let (wakers, woken) = observed::wakers();
+        watch_children(&ctx, ns, &wakers).await;
+        let mut children_synced = Vec::new();
+        let observed = &ctx.observed;
+        let functions = keeper(
+            ns,
+            observed.functions.clone(),
+            seen_child::<Function>,
+            &wakers,
+            &mut children_synced,
+        );
+        let sources = keeper(
+            ns,
+            observed.sources.clone(),
+            seen_child::<Source>,
+            &wakers,
+            &mut children_synced,
+        );
+        let sinks = keeper(
+            ns,
+            observed.sinks.clone(),
+            seen_child::<Sink>,
+            &wakers,
+            &mut children_synced,
+        );
+        tasks.push(tokio::spawn(run_component(
             ctx.clone(),
-            ns.clone(),
+            scope.clone(),
+            woken.function,
+            functions,
         )));
-        tasks.push(tokio::spawn(run_component::<Source>(
+        tasks.push(tokio::spawn(run_component(
             ctx.clone(),
-            ns.clone(),
+            scope.clone(),
+            woken.source,
+            sources,
         )));
-        tasks.push(tokio::spawn(run_component::<Sink>(ctx.clone(), ns.clone())));
-        tasks.push(tokio::spawn(run_mesh(ctx.clone(), ns)));
+        tasks.push(tokio::spawn(run_component(
+            ctx.clone(),
+            scope.clone(),
+            woken.sink,
+            sinks,
+        )));
+        tasks.push(tokio::spawn(run_mesh(
+            ctx.clone(),
+            scope,
+            woken.mesh,
+            children_synced,
+        )));
     }
     for task in tasks {
         let _ = task.await;

@@ -1,8 +1,6 @@
 //! Why a reconcile failed. Invalid specs are not errors here: they become status conditions
 //! and wait for the next change instead of retrying.
 
-use kube::ResourceExt;
-
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("Kubernetes API: {0}")]
@@ -53,14 +51,24 @@ pub fn check_owner<K: kube::Resource>(
     existing: &K,
     owner_uid: Option<&str>,
 ) -> Result<()> {
+    check_owner_meta(kind, existing.meta(), owner_uid)
+}
+
+/// [`check_owner`] on the metadata alone (what the watch caches keep).
+pub fn check_owner_meta(
+    kind: &str,
+    existing: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    owner_uid: Option<&str>,
+) -> Result<()> {
     let foreign = existing
-        .owner_references()
+        .owner_references
         .iter()
+        .flatten()
         .find(|o| o.controller == Some(true) && Some(o.uid.as_str()) != owner_uid);
     match foreign {
         Some(owner) => Err(Error::NotOwned {
             kind: kind.to_owned(),
-            name: existing.name_any(),
+            name: existing.name.clone().unwrap_or_default(),
             owner: format!("{} {}", owner.kind, owner.name),
         }),
         None => Ok(()),

@@ -13,6 +13,7 @@ pub mod events;
 pub mod kinds;
 pub mod leader;
 pub mod metrics;
+pub mod observed;
 pub mod rbac;
 pub mod reconcile;
 pub mod render;

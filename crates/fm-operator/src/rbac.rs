@@ -11,17 +11,17 @@ pub const REQUIRED: &[(&str, &str, &[&str])] = &[
     (
         "compute.functionmesh.io",
         "functions",
-        &["get", "list", "watch", "create", "patch", "delete"],
+        &["list", "watch", "create", "patch", "delete"],
     ),
     (
         "compute.functionmesh.io",
         "sources",
-        &["get", "list", "watch", "create", "patch", "delete"],
+        &["list", "watch", "create", "patch", "delete"],
     ),
     (
         "compute.functionmesh.io",
         "sinks",
-        &["get", "list", "watch", "create", "patch", "delete"],
+        &["list", "watch", "create", "patch", "delete"],
     ),
     (
         "compute.functionmesh.io",
@@ -54,7 +54,7 @@ pub const REQUIRED: &[(&str, &str, &[&str])] = &[
     (
         "autoscaling.k8s.io",
         "verticalpodautoscalers",
-        &["create", "patch", "delete"],
+        &["get", "create", "patch", "delete"],
     ),
     // Subscription clean-up Jobs of deleted resources: created once, watched to completion.
     ("batch", "jobs", &["get", "list", "watch", "create"]),

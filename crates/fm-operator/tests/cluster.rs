@@ -1310,6 +1310,29 @@ spec:
             let v = get_json(&ns.0, "statefulset/h-function")?;
             v["spec"]["volumeClaimTemplates"].as_array().map(|_| ())
         });
+        // Rollouts paused on it, then its StatefulSet edited by hand: the operator reads the
+        // StatefulSet and asks the server, in a dry run, what its apply would change.
+        kubectl_ok(&[
+            "-n",
+            &ns.0,
+            "annotate",
+            "function/h",
+            "compute.functionmesh.io/pause-rollout=true",
+        ]);
+        kubectl_ok(&[
+            "-n",
+            &ns.0,
+            "patch",
+            "statefulset/h-function",
+            "--type",
+            "json",
+            "-p",
+            r#"[{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "edited:by-hand"}]"#,
+        ]);
+        wait_for("the pending change", Duration::from_secs(60), || {
+            let v = get_json(&ns.0, "function/h")?;
+            v["status"]["pendingChange"].as_str().map(|_| ())
+        });
         // A failure reported twice: the Event is created, then its series patched.
         take_statefulset_name(&ns.0, "taken-function");
         apply_text(&ns.0, &valid_function("taken"));
@@ -2099,8 +2122,13 @@ fn paused_rollouts_show_their_pending_change() {
     {
         let _op = Operator::start(&ns.0, 18146, &[]);
         apply_text(&ns.0, &function_with("p", ""));
+        // Converged: the StatefulSet exists and status says which generation it reflects.
         wait_for("the StatefulSet", Duration::from_secs(60), || {
             get_json(&ns.0, "statefulset/p-function")
+        });
+        wait_for("the status", Duration::from_secs(60), || {
+            let v = get_json(&ns.0, "function/p")?;
+            (v["status"]["observedGeneration"] == v["metadata"]["generation"]).then_some(())
         });
     }
     // The operator's own output changes (no default anti-affinity) while rollouts are paused:

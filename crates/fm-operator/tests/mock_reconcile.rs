@@ -7,6 +7,7 @@ use fm_api::status::{ComponentStatus, ResourceCondition};
 use fm_api::{Function, FunctionMesh};
 use fm_operator::context::{Context, EventSettings, HpaVersion};
 use fm_operator::metrics::Metrics;
+use fm_operator::observed::SeenChild;
 use http::{Method, Request, Response, StatusCode};
 use kube::client::Body;
 use kube::runtime::controller::Action;
@@ -164,12 +165,6 @@ fn create_script(hpa: bool) -> Vec<Expect> {
             not_found(),
         ),
         expect(
-            Method::GET,
-            "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
-            StatusCode::NOT_FOUND,
-            not_found(),
-        ),
-        expect(
             Method::PATCH,
             "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
             StatusCode::OK,
@@ -185,13 +180,6 @@ fn create_script(hpa: bool) -> Vec<Expect> {
     if hpa {
         script.push(expect(Method::PATCH, "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/wc-function", StatusCode::OK,
             json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "wc-function"}})));
-    } else {
-        script.push(expect(
-            Method::DELETE,
-            "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/wc-function",
-            StatusCode::NOT_FOUND,
-            not_found(),
-        ));
     }
     script.push(expect(
         Method::PATCH,
@@ -212,15 +200,22 @@ async fn creates_everything_from_nothing_and_reports_status() {
             .expect("reconcile succeeds");
     assert_eq!(action, Action::requeue(fm_operator::reconcile::RESYNC));
     let sent = server.await.expect("server");
-    let sts = &sent[2].1;
+    let sts = &sent[1].1;
     assert_eq!(sts["kind"], "StatefulSet");
+    assert_eq!(
+        sts["metadata"]["annotations"]["compute.functionmesh.io/desired-hash"]
+            .as_str()
+            .map(str::len),
+        Some(32),
+        "what was applied is recorded, so an unchanged child is not applied again"
+    );
     assert_eq!(sts["spec"]["serviceName"], "wc-function-headless");
     assert_eq!(sts["metadata"]["ownerReferences"][0]["uid"], "1234-5678");
-    let hpa = &sent[4].1;
+    let hpa = &sent[3].1;
     assert_eq!(hpa["apiVersion"], "autoscaling/v2");
     assert_eq!(hpa["spec"]["maxReplicas"], 4);
     assert_eq!(hpa["spec"]["scaleTargetRef"]["kind"], "Function");
-    let status = &sent[5].1["status"];
+    let status = &sent[4].1["status"];
     assert_eq!(status["observedGeneration"], 2);
     assert_eq!(status["replicas"], 1);
     assert!(status["selector"]
@@ -232,22 +227,7 @@ async fn creates_everything_from_nothing_and_reports_status() {
 }
 
 #[tokio::test]
-async fn a_second_reconcile_sends_identical_applies() {
-    let mut bodies = Vec::new();
-    for _ in 0..2 {
-        let (client, handle) = mock();
-        let server = tokio::spawn(serve(handle, create_script(false)));
-        fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
-            .await
-            .expect("ok");
-        bodies.push(server.await.expect("server"));
-    }
-    // Server-side apply of byte-identical intent is a no-op on the server.
-    assert_eq!(bodies[0], bodies[1]);
-}
-
-#[tokio::test]
-async fn a_reconcile_that_changes_nothing_writes_no_status() {
+async fn a_reconcile_that_finds_everything_as_desired_makes_no_write() {
     let (client, handle) = mock();
     let server = tokio::spawn(serve(handle, create_script(false)));
     fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
@@ -260,35 +240,55 @@ async fn a_reconcile_that_changes_nothing_writes_no_status() {
         conditions.retain(|_, c| !c.is_null());
     }
 
+    // The watch caches now hold what was applied (annotations included) …
+    let (client, handle) = mock();
+    let ctx = context(client);
+    let mut stored_sts: k8s_openapi::api::apps::v1::StatefulSet =
+        serde_json::from_value(sent[1].1.clone()).expect("a StatefulSet");
+    stored_sts.status = serde_json::from_value(echo_sts(1)["status"].clone()).expect("status");
+    ctx.observed
+        .statefulsets
+        .insert("default", "wc-function", stored_sts);
+    let stored_svc: k8s_openapi::api::core::v1::Service =
+        serde_json::from_value(sent[2].1.clone()).expect("a Service");
+    ctx.observed
+        .services
+        .insert("default", "wc-function-headless", stored_svc.metadata);
+    // … and the resource its status: only the cluster ConfigMap is read.
     let mut up_to_date = function(None);
     up_to_date.status = Some(serde_json::from_value(written).expect("a status"));
-    let mut script = create_script(false);
-    script.pop(); // no status patch this time
-    let (client, handle) = mock();
+    let script = create_script(false).into_iter().take(1).collect();
     let server = tokio::spawn(serve(handle, script));
-    fm_operator::reconcile::component::reconcile(Arc::new(up_to_date), context(client))
+    fm_operator::reconcile::component::reconcile(Arc::new(up_to_date), ctx)
         .await
-        .expect("ok, without writing status");
+        .expect("ok, without a write");
     server.await.expect("server");
 }
 
 #[tokio::test]
 async fn removing_max_replicas_deletes_the_autoscaler() {
     let (client, handle) = mock();
+    let ctx = context(client);
+    ctx.observed
+        .hpas
+        .insert("default", "wc-function", Default::default());
     let mut script = create_script(false);
-    script[4] = expect(
-        Method::DELETE,
-        "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/wc-function",
-        StatusCode::OK,
-        json!({"kind": "Status", "apiVersion": "v1", "status": "Success"}),
+    script.insert(
+        3,
+        expect(
+            Method::DELETE,
+            "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/wc-function",
+            StatusCode::OK,
+            json!({"kind": "Status", "apiVersion": "v1", "status": "Success"}),
+        ),
     );
     let server = tokio::spawn(serve(handle, script));
-    fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
+    fm_operator::reconcile::component::reconcile(Arc::new(function(None)), ctx)
         .await
         .expect("ok");
     let sent = server.await.expect("server");
     assert_eq!(
-        sent[5].1["status"]["conditions"]["HorizontalPodAutoscaler"],
+        sent[4].1["status"]["conditions"]["HorizontalPodAutoscaler"],
         Value::Null
     );
 }
@@ -297,13 +297,13 @@ async fn removing_max_replicas_deletes_the_autoscaler() {
 async fn a_deleted_statefulset_is_recreated_and_unready_pods_are_reported() {
     let (client, handle) = mock();
     let mut script = create_script(false);
-    script[2].body = echo_sts(0);
+    script[1].body = echo_sts(0);
     let server = tokio::spawn(serve(handle, script));
     fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
         .await
         .expect("ok");
     let sent = server.await.expect("server");
-    let cond = &sent[5].1["status"]["conditions"]["StatefulSet"];
+    let cond = &sent[3].1["status"]["conditions"]["StatefulSet"];
     assert_eq!(cond["status"], "False");
     assert_eq!(cond["action"], "Wait");
 }
@@ -313,22 +313,17 @@ async fn immutable_field_change_replaces_the_statefulset() {
     let (client, handle) = mock();
     let forbidden = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Invalid", "code": 422,
         "message": "StatefulSet.apps \"wc-function\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'template' are forbidden"});
+    let ctx = context(client);
+    // It exists, as applied from another spec.
+    ctx.observed.statefulsets.insert(
+        "default",
+        "wc-function",
+        serde_json::from_value(echo_sts(1)).expect("a StatefulSet"),
+    );
     let mut script = create_script(false);
-    script[1] = expect(
-        Method::GET,
-        "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
-        StatusCode::OK,
-        echo_sts(1),
-    );
-    script.insert(
-        2,
-        expect(
-            Method::PATCH,
-            "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            forbidden,
-        ),
-    );
+    script[1].status = StatusCode::UNPROCESSABLE_ENTITY;
+    script[1].body = forbidden;
+    // The Service's apply went out with the StatefulSet's.
     script.insert(
         3,
         expect(
@@ -338,8 +333,17 @@ async fn immutable_field_change_replaces_the_statefulset() {
             echo_sts(1),
         ),
     );
+    script.insert(
+        4,
+        expect(
+            Method::PATCH,
+            "/apis/apps/v1/namespaces/default/statefulsets/wc-function",
+            StatusCode::OK,
+            echo_sts(1),
+        ),
+    );
     let server = tokio::spawn(serve(handle, script));
-    fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
+    fm_operator::reconcile::component::reconcile(Arc::new(function(None)), ctx)
         .await
         .expect("ok");
     let sent = server.await.expect("server");
@@ -435,10 +439,11 @@ fn failure_report(mut script: Vec<Expect>) -> Vec<Expect> {
 async fn a_refused_write_is_reported_as_a_condition_and_an_event() {
     let (client, handle) = mock();
     let message = "statefulsets.apps \"wc-function\" is forbidden: User \"system:serviceaccount:function-mesh-system:fm-operator\" cannot create resource \"statefulsets\"";
+    // The Service's apply went out with the StatefulSet's, and was answered.
     let mut script = create_script(false);
     script.truncate(3);
-    script[2].status = StatusCode::FORBIDDEN;
-    script[2].body = api_error(403, "Forbidden", message);
+    script[1].status = StatusCode::FORBIDDEN;
+    script[1].body = api_error(403, "Forbidden", message);
     let server = tokio::spawn(serve(handle, failure_report(script)));
     let ctx = context(client);
     let error = fm_operator::reconcile::component::reconcile(Arc::new(function(None)), ctx.clone())
@@ -471,19 +476,22 @@ async fn a_statefulset_another_controller_owns_is_not_taken_over() {
     let mut foreign = echo_sts(1);
     foreign["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "Deployment",
         "name": "someone", "uid": "other-uid", "controller": true}]);
+    let ctx = context(client);
+    ctx.observed.statefulsets.insert(
+        "default",
+        "wc-function",
+        serde_json::from_value(foreign).expect("a StatefulSet"),
+    );
     let mut script = create_script(false);
-    script.truncate(2);
-    script[1].status = StatusCode::OK;
-    script[1].body = foreign;
+    script.truncate(1);
     let server = tokio::spawn(serve(handle, failure_report(script)));
-    let error =
-        fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
-            .await
-            .expect_err("not ours");
+    let error = fm_operator::reconcile::component::reconcile(Arc::new(function(None)), ctx)
+        .await
+        .expect_err("not ours");
     assert_eq!(error.reason(), "NotOwned");
     let sent = server.await.expect("server");
-    assert_eq!(sent.len(), 4, "no write to the StatefulSet");
-    let ready = &sent[2].1["status"]["conditions"]["Ready"];
+    assert_eq!(sent.len(), 3, "no write to the StatefulSet");
+    let ready = &sent[1].1["status"]["conditions"]["Ready"];
     assert_eq!(ready["reason"], "NotOwned");
     assert!(
         ready["message"]
@@ -492,7 +500,7 @@ async fn a_statefulset_another_controller_owns_is_not_taken_over() {
             .contains("Deployment someone"),
         "{ready}"
     );
-    assert_eq!(sent[3].1["reason"], "NotOwned");
+    assert_eq!(sent[2].1["reason"], "NotOwned");
 }
 
 fn mesh(items: &[&str]) -> FunctionMesh {
@@ -544,14 +552,16 @@ async fn a_mesh_applies_its_children_and_prunes_removed_ones() {
     ]);
     let mut stranger = function(None);
     stranger.metadata.name = Some("someone-else".into());
-    let list = |items: Vec<Value>| json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
+    // What the watch caches hold: the mesh's old child, and someone else's Function.
+    let ctx = context(client);
+    for f in [&orphan, &stranger] {
+        ctx.observed.functions.insert(
+            "default",
+            &f.metadata.name.clone().expect("name"),
+            SeenChild::of(&f.metadata, f.status.as_ref()),
+        );
+    }
     let script = vec![
-        expect(
-            Method::GET,
-            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions/m-a",
-            StatusCode::NOT_FOUND,
-            not_found(),
-        ),
         expect(
             Method::PATCH,
             "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions/m-a",
@@ -559,32 +569,10 @@ async fn a_mesh_applies_its_children_and_prunes_removed_ones() {
             child("m-a", true),
         ),
         expect(
-            Method::GET,
-            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions",
-            StatusCode::OK,
-            list(vec![
-                child("m-a", true),
-                serde_json::to_value(&orphan).expect("json"),
-                serde_json::to_value(&stranger).expect("json"),
-            ]),
-        ),
-        expect(
             Method::DELETE,
             "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/functions/m-old",
             StatusCode::OK,
             json!({"kind": "Status", "apiVersion": "v1", "status": "Success"}),
-        ),
-        expect(
-            Method::GET,
-            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/sources",
-            StatusCode::OK,
-            list(vec![]),
-        ),
-        expect(
-            Method::GET,
-            "/apis/compute.functionmesh.io/v1alpha1/namespaces/default/sinks",
-            StatusCode::OK,
-            list(vec![]),
         ),
         expect(
             Method::PATCH,
@@ -594,14 +582,39 @@ async fn a_mesh_applies_its_children_and_prunes_removed_ones() {
         ),
     ];
     let server = tokio::spawn(serve(handle, script));
-    fm_operator::reconcile::mesh::reconcile(Arc::new(mesh(&["a"])), context(client))
+    fm_operator::reconcile::mesh::reconcile(Arc::new(mesh(&["a"])), ctx.clone())
         .await
         .expect("ok");
     let sent = server.await.expect("server");
-    let applied = &sent[1].1;
+    let applied = &sent[0].1;
     assert_eq!(applied["metadata"]["ownerReferences"][0]["uid"], "mesh-uid");
     assert_eq!(applied["spec"]["name"], "a");
-    let status = &sent[6].1["status"];
+    let status = &sent[2].1["status"];
     assert_eq!(status["functionConditions"]["m-a"]["status"], "True");
     assert_eq!(status["condition"]["status"], "True");
+
+    // Once the cache holds the child as applied, a reconcile sends nothing at all.
+    let mut stored: Function = serde_json::from_value(applied.clone()).expect("a Function");
+    stored.status = serde_json::from_value::<Function>(child("m-a", true))
+        .expect("a Function")
+        .status;
+    let mut converged = mesh(&["a"]);
+    let mut written = status.clone();
+    written["functionConditions"]
+        .as_object_mut()
+        .expect("conditions")
+        .retain(|_, c| !c.is_null());
+    converged.status = Some(serde_json::from_value(written).expect("a mesh status"));
+    let (client, handle) = mock();
+    let quiet = context(client);
+    quiet.observed.functions.insert(
+        "default",
+        "m-a",
+        SeenChild::of(&stored.metadata, stored.status.as_ref()),
+    );
+    let server = tokio::spawn(serve(handle, vec![]));
+    fm_operator::reconcile::mesh::reconcile(Arc::new(converged), quiet)
+        .await
+        .expect("ok");
+    assert!(server.await.expect("server").is_empty());
 }

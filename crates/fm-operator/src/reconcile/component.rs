@@ -10,9 +10,10 @@ use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::backoff;
+use super::plan::{self, Decision, WorkloadStep};
 use super::status::{condition, patch_status_if_changed, ready, status_patch, READY};
 use super::RESYNC;
 use crate::apply::{apply, apply_hpa, apply_statefulset, delete_if_exists, hpa_api};
@@ -95,33 +96,181 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
     let namespace = resource.namespace().unwrap_or_else(|| "default".into());
     let cluster = cluster_config(resource, ctx, &namespace).await?;
     let backend = ctx.backend_configs.lookup(&namespace);
-    let desired = match resource.desired(cluster.as_ref(), &ctx.options, &backend.configs()) {
+    let mut desired = match resource.desired(cluster.as_ref(), &ctx.options, &backend.configs()) {
         Ok(d) => d,
         Err(e) => {
             report_invalid(resource, ctx, e.messages().join("; ")).await?;
             return Ok(Action::await_change());
         }
     };
-    let (sts, pending_change) = apply_workload(resource, ctx, &namespace, &desired).await?;
-    let svc_api: Api<Service> = Api::namespaced(ctx.client.clone(), &namespace);
-    let svc_name = desired.service.metadata.name.clone().unwrap_or_default();
-    apply(&svc_api, &svc_name, &desired.service).await?;
-    let hpa_condition = apply_autoscaler(ctx, &namespace, &desired, &sts_name(&desired)).await?;
-    let vpa_condition =
-        super::vpa::reconcile(resource, ctx, &namespace, &desired, &sts_name(&desired)).await?;
-    write_status(
+    let hashes = Hashes::stamp(&mut desired)?;
+
+    // Observe: from the watch caches, no request.
+    let names = Names::of(&desired);
+    let observed_sts = ctx
+        .observed
+        .statefulsets
+        .get(&namespace, &names.statefulset);
+    if let Some(current) = &observed_sts {
+        check_owner(
+            "StatefulSet",
+            current.as_ref(),
+            resource.meta().uid.as_deref(),
+        )?;
+    }
+    let observed_svc = ctx.observed.services.get(&namespace, &names.service);
+    let observed_hpa = ctx.observed.hpas.get(&namespace, &names.statefulset);
+
+    // Plan: pure.
+    let generation_changed =
+        resource.meta().generation != resource.status().and_then(|s| s.observed_generation);
+    let paused = rollouts_paused(resource, ctx) && !generation_changed;
+    let backend_waits = !generation_changed
+        && observed_sts.as_ref().is_some_and(|current| {
+            crate::backend_config::waits_for_edit(current, &desired.statefulset)
+        });
+    let plan = plan::plan_component(
+        plan::Child {
+            observed: observed_sts.as_ref().map(|s| &s.metadata),
+            wanted: Some(&hashes.statefulset),
+        },
+        paused,
+        backend_waits,
+        plan::Child {
+            observed: observed_svc.as_deref(),
+            wanted: Some(&hashes.service),
+        },
+        plan::Child {
+            observed: observed_hpa.as_deref(),
+            wanted: hashes.hpa.as_deref(),
+        },
+    );
+
+    // Apply: the children are independent, so their writes go out together.
+    let sts_api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &namespace);
+    let workload = async {
+        match (&plan.statefulset, observed_sts.as_deref()) {
+            (WorkloadStep::Paused, _) => {
+                // The cache keeps no pod template: compare with the object itself.
+                let current = sts_api.get(&names.statefulset).await?;
+                let pending = super::pending::statefulset_change(
+                    &sts_api,
+                    &names.statefulset,
+                    &current,
+                    &desired.statefulset,
+                )
+                .await?;
+                Ok((current, pending))
+            }
+            (WorkloadStep::Keep | WorkloadStep::WaitsForEdit, Some(current)) => {
+                Ok((current.clone(), None))
+            }
+            // Apply; a keep of nothing is never planned (what is missing is applied).
+            (step, _) => {
+                debug!(statefulset = %names.statefulset, ?step, "applying");
+                Ok::<_, crate::error::Error>((
+                    apply_statefulset(&sts_api, &names.statefulset, &desired.statefulset).await?,
+                    None,
+                ))
+            }
+        }
+    };
+    let service = async {
+        if let Decision::Apply(why) = &plan.service {
+            debug!(service = %names.service, %why, "applying");
+            let api: Api<Service> = Api::namespaced(ctx.client.clone(), &namespace);
+            apply(&api, &names.service, &desired.service).await?;
+        }
+        Ok::<_, crate::error::Error>(())
+    };
+    let autoscaler = apply_autoscaler(ctx, &namespace, &desired, &names.statefulset, &plan.hpa);
+    let vertical = super::vpa::reconcile(
         resource,
         ctx,
-        &desired.selector,
-        &sts,
-        &svc_name,
+        &namespace,
+        &desired,
+        &names.statefulset,
+        hashes.vpa.as_deref(),
+    );
+    let ((sts, pending_change), (), hpa_condition, vpa_condition) =
+        futures::try_join!(workload, service, autoscaler, vertical)?;
+
+    // Status: pure, written only when it changes.
+    let patch = component_status(ComponentReport {
+        generation: resource.meta().generation,
+        selector: &desired.selector,
+        statefulset: &sts,
+        service: &names.service,
         pending_change,
-        [
+        autoscalers: [
             ("HorizontalPodAutoscaler", hpa_condition),
             (super::vpa::CONDITION_KEY, vpa_condition),
         ],
+    });
+    patch_status_if_changed(
+        &own_api(ctx, resource),
+        &resource.name_any(),
+        resource.status(),
+        &patch,
     )
-    .await
+    .await?;
+    info!(kind = K::KIND.kind(), namespace = ?resource.namespace(), name = %resource.name_any(),
+          statefulset = ?plan.statefulset, service = ?plan.service, hpa = ?plan.hpa, "reconciled");
+    Ok(Action::requeue(RESYNC))
+}
+
+fn rollouts_paused<K: ComponentKind>(resource: &K, ctx: &Context) -> bool {
+    ctx.pause_rollout
+        || resource
+            .annotations()
+            .get(PAUSE_ANNOTATION)
+            .map(String::as_str)
+            == Some("true")
+}
+
+/// The names of a resource's children (the HPA and the VPA are named as the StatefulSet).
+struct Names {
+    statefulset: String,
+    service: String,
+}
+
+impl Names {
+    fn of(desired: &fm_desired::DesiredObjects) -> Names {
+        Names {
+            statefulset: desired
+                .statefulset
+                .metadata
+                .name
+                .clone()
+                .unwrap_or_default(),
+            service: desired.service.metadata.name.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The desired children's hashes, recorded in their annotations (see [`plan`]).
+struct Hashes {
+    statefulset: String,
+    service: String,
+    hpa: Option<String>,
+    vpa: Option<String>,
+}
+
+impl Hashes {
+    fn stamp(desired: &mut fm_desired::DesiredObjects) -> Result<Hashes> {
+        Ok(Hashes {
+            statefulset: plan::stamp(&mut desired.statefulset, |s| &mut s.metadata)?,
+            service: plan::stamp(&mut desired.service, |s| &mut s.metadata)?,
+            hpa: match desired.hpa.as_mut() {
+                Some(hpa) => Some(plan::stamp(hpa, |h| &mut h.metadata)?),
+                None => None,
+            },
+            vpa: match desired.vpa.as_mut() {
+                Some(vpa) => Some(plan::stamp(vpa, |v| &mut v.metadata)?),
+                None => None,
+            },
+        })
+    }
 }
 
 /// The cluster ConfigMap shapes nothing that would break without it; read it if present.
@@ -179,105 +328,54 @@ async fn report_invalid<K: ComponentKind>(
     Ok(())
 }
 
-fn sts_name(desired: &fm_desired::DesiredObjects) -> String {
-    desired
-        .statefulset
-        .metadata
-        .name
-        .clone()
-        .unwrap_or_default()
-}
-
-/// Applies the StatefulSet, unless rollouts are paused and one exists (then the change that
-/// waits is returned too); refuses to take over a StatefulSet that another controller owns.
-async fn apply_workload<K: ComponentKind>(
-    resource: &K,
-    ctx: &Context,
-    namespace: &str,
-    desired: &fm_desired::DesiredObjects,
-) -> Result<(StatefulSet, Option<String>)> {
-    let sts_api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), namespace);
-    let name = sts_name(desired);
-    let generation_changed =
-        resource.meta().generation != resource.status().and_then(|s| s.observed_generation);
-    let paused = (ctx.pause_rollout
-        || resource
-            .annotations()
-            .get(PAUSE_ANNOTATION)
-            .map(String::as_str)
-            == Some("true"))
-        && !generation_changed;
-    match sts_api.get_opt(&name).await? {
-        Some(current) => {
-            check_owner("StatefulSet", &current, resource.meta().uid.as_deref())?;
-            let backend_waits = !generation_changed
-                && crate::backend_config::waits_for_edit(&current, &desired.statefulset);
-            if paused {
-                // Paused: left as it is until the resource itself changes; status says what
-                // would change.
-                let pending = super::pending::statefulset_change(
-                    &sts_api,
-                    &name,
-                    &current,
-                    &desired.statefulset,
-                )
-                .await?;
-                return Ok((current, pending));
-            }
-            if backend_waits {
-                // A BackendConfig change without autoUpdate: it waits for the next edit of
-                // the resource.
-                return Ok((current, None));
-            }
-            Ok((
-                apply_statefulset(&sts_api, &name, &desired.statefulset).await?,
-                None,
-            ))
-        }
-        None => Ok((
-            apply_statefulset(&sts_api, &name, &desired.statefulset).await?,
-            None,
-        )),
-    }
-}
-
-/// Applies the HPA when `maxReplicas` is set and deletes it otherwise; its condition when kept.
+/// Carries out the plan for the HPA; its condition when one is wanted.
 async fn apply_autoscaler(
     ctx: &Context,
     namespace: &str,
     desired: &fm_desired::DesiredObjects,
-    sts_name: &str,
+    name: &str,
+    decision: &Decision,
 ) -> Result<Option<fm_api::status::ResourceCondition>> {
     let hpa_api = hpa_api(ctx.client.clone(), namespace, ctx.hpa);
-    match &desired.hpa {
-        Some(hpa) => {
-            apply_hpa(&hpa_api, sts_name, hpa, ctx.hpa).await?;
-            Ok(Some(condition(
-                "HPAReady",
-                true,
-                "NoAction",
-                "Applied",
-                format!("{} {sts_name}", ctx.hpa.api_version()),
-            )))
+    match decision {
+        Decision::Apply(why) => {
+            if let Some(hpa) = &desired.hpa {
+                debug!(hpa = name, %why, "applying");
+                apply_hpa(&hpa_api, name, hpa, ctx.hpa).await?;
+            }
         }
-        None => {
-            // maxReplicas removed: the autoscaler must go (upstream looked it up by the wrong
-            // name and left it running).
-            delete_if_exists(&hpa_api, sts_name).await?;
-            Ok(None)
+        // maxReplicas removed: the autoscaler must go (upstream looked it up by the wrong
+        // name and left it running).
+        Decision::Delete => {
+            delete_if_exists(&hpa_api, name).await?;
         }
+        Decision::Keep => {}
     }
+    Ok(desired.hpa.as_ref().map(|_| {
+        condition(
+            "HPAReady",
+            true,
+            "NoAction",
+            "Applied",
+            format!("{} {name}", ctx.hpa.api_version()),
+        )
+    }))
 }
 
-async fn write_status<K: ComponentKind>(
-    resource: &K,
-    ctx: &Context,
-    selector: &str,
-    sts: &StatefulSet,
-    svc_name: &str,
-    pending_change: Option<String>,
-    autoscalers: [(&str, Option<fm_api::status::ResourceCondition>); 2],
-) -> Result<Action> {
+/// What a reconcile found, for the status it writes.
+pub struct ComponentReport<'a> {
+    pub generation: Option<i64>,
+    pub selector: &'a str,
+    pub statefulset: &'a StatefulSet,
+    pub service: &'a str,
+    pub pending_change: Option<String>,
+    pub autoscalers: [(&'a str, Option<fm_api::status::ResourceCondition>); 2],
+}
+
+/// The status merge patch of a reconciled Function, Source or Sink: pure, so it is tested
+/// without a server.
+pub fn component_status(report: ComponentReport<'_>) -> serde_json::Value {
+    let sts = report.statefulset;
     let spec_replicas = sts.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
     let ready_replicas = sts
         .status
@@ -298,10 +396,11 @@ async fn write_status<K: ComponentKind>(
         if sts_ready { "Ready" } else { "PodsNotReady" },
         pods,
     );
+    let [hpa, vpa] = report.autoscalers;
     let mut patch = status_patch(
-        resource.meta().generation,
+        report.generation,
         spec_replicas,
-        selector,
+        report.selector,
         &[
             (
                 "Spec",
@@ -321,25 +420,16 @@ async fn write_status<K: ComponentKind>(
                     true,
                     "NoAction",
                     "Applied",
-                    svc_name,
+                    report.service,
                 )),
             ),
-            autoscalers[0].clone(),
-            autoscalers[1].clone(),
+            hpa,
+            vpa,
             (READY, Some(summary)),
         ],
     );
     crate::backend_config::record_in_status(&mut patch, sts);
     // Cleared (null) when nothing waits.
-    patch["status"]["pendingChange"] = serde_json::json!(pending_change);
-    patch_status_if_changed(
-        &own_api(ctx, resource),
-        &resource.name_any(),
-        resource.status(),
-        &patch,
-    )
-    .await?;
-    info!(kind = K::KIND.kind(), namespace = ?resource.namespace(), name = %resource.name_any(),
-          ready = ready_replicas, replicas = spec_replicas, "reconciled");
-    Ok(Action::requeue(RESYNC))
+    patch["status"]["pendingChange"] = serde_json::json!(report.pending_change);
+    patch
 }

@@ -5,22 +5,24 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use fm_api::status::{ComponentStatus, ResourceCondition};
+use fm_api::status::ResourceCondition;
 use fm_api::{AnyComponent, Component, Kind};
 use fm_api::{Function, FunctionMesh, Sink, Source};
-use kube::api::{Api, ListParams};
+use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::{Resource, ResourceExt};
 use serde_json::json;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::backoff;
+use super::plan::{self, Decision};
 use super::status::{condition, patch_status_if_changed, ready, READY};
 use super::RESYNC;
 use crate::apply::{apply, delete_if_exists};
 use crate::context::{Context, MANAGED_ANNOTATION};
-use crate::error::{check_owner, Error, Result};
+use crate::error::{check_owner_meta, Error, Result};
 use crate::kinds::ComponentKind;
+use crate::observed::SeenChild;
 
 pub async fn reconcile(mesh: Arc<FunctionMesh>, ctx: Arc<Context>) -> Result<Action> {
     let started = Instant::now();
@@ -78,13 +80,6 @@ async fn report_failure(mesh: &FunctionMesh, error: &Error, ctx: &Context) {
     ctx.events.warn(mesh, &reason, "Reconcile", &message).await;
 }
 
-fn child_ready(status: Option<&ComponentStatus>) -> bool {
-    status
-        .and_then(|s| s.conditions.get("StatefulSet"))
-        .and_then(|c| c.status.as_deref())
-        == Some("True")
-}
-
 async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
     if mesh
         .annotations()
@@ -96,11 +91,7 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
     }
     let name = mesh.name_any();
     let namespace = mesh.namespace().unwrap_or_else(|| "default".into());
-    let client = ctx.client.clone();
-    let mesh_api: Api<FunctionMesh> = Api::namespaced(client.clone(), &namespace);
-    let functions: Api<Function> = Api::namespaced(client.clone(), &namespace);
-    let sources: Api<Source> = Api::namespaced(client.clone(), &namespace);
-    let sinks: Api<Sink> = Api::namespaced(client.clone(), &namespace);
+    let mesh_api: Api<FunctionMesh> = Api::namespaced(ctx.client.clone(), &namespace);
 
     let children = match fm_desired::children_for_mesh(mesh) {
         Ok(c) => c,
@@ -115,30 +106,38 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         }
     };
 
+    // Each child is planned from the watch cache and applied only when it differs; the
+    // children are independent, so their writes go out together.
+    let namespace = namespace.as_str();
+    let readiness = futures::future::try_join_all(children.iter().map(|child| async move {
+        let ready = match child {
+            AnyComponent::Function(f) => apply_child(ctx, namespace, f.as_ref(), mesh).await?,
+            AnyComponent::Source(s) => apply_child(ctx, namespace, s.as_ref(), mesh).await?,
+            AnyComponent::Sink(s) => apply_child(ctx, namespace, s.as_ref(), mesh).await?,
+        };
+        Ok::<_, Error>((child.kind(), child.name().to_owned(), ready))
+    }))
+    .await?;
     // Conditions of the children, per kind (the mesh's status lists each kind apart).
     let mut kind_status: BTreeMap<Kind, BTreeMap<String, ResourceCondition>> = BTreeMap::new();
-    for child in &children {
-        let child_name = child.name().to_owned();
-        let ready = match child {
-            AnyComponent::Function(f) => apply_child(&functions, f, mesh).await?,
-            AnyComponent::Source(s) => apply_child(&sources, s, mesh).await?,
-            AnyComponent::Sink(s) => apply_child(&sinks, s, mesh).await?,
-        };
-        let item = kind_status.entry(child.kind()).or_default();
+    for (kind, child_name, ready) in readiness {
         let cond = if ready {
             condition("Ready", true, "NoAction", "ChildReady", child_name.clone())
         } else {
             condition("Ready", false, "Wait", "ChildNotReady", child_name.clone())
         };
-        item.insert(child_name, cond);
+        kind_status
+            .entry(kind)
+            .or_default()
+            .insert(child_name, cond);
     }
 
     // Children controlled by this mesh that it no longer declares are deleted.
     let uid = mesh.meta().uid.clone().unwrap_or_default();
     let wanted: Vec<String> = children.iter().map(|c| c.name().to_owned()).collect();
-    prune(&functions, &uid, &wanted).await?;
-    prune(&sources, &uid, &wanted).await?;
-    prune(&sinks, &uid, &wanted).await?;
+    prune::<Function>(ctx, namespace, &uid, &wanted).await?;
+    prune::<Source>(ctx, namespace, &uid, &wanted).await?;
+    prune::<Sink>(ctx, namespace, &uid, &wanted).await?;
 
     let (functions_status, sources_status, sinks_status) = (
         kind_status.remove(&Kind::Function).unwrap_or_default(),
@@ -202,48 +201,56 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
     Ok(Action::requeue(RESYNC))
 }
 
-/// Applies one child (which must be absent or this mesh's own); whether it is ready.
+/// Applies one child (which must be absent or this mesh's own) unless it is as desired;
+/// whether it is ready.
 async fn apply_child<K: ComponentKind>(
-    api: &Api<K>,
+    ctx: &Context,
+    namespace: &str,
     child: &K,
     mesh: &FunctionMesh,
 ) -> Result<bool> {
     let name = child.name_any();
-    let existing = api.get_opt(&name).await?;
-    owned_or_absent(existing.as_ref(), mesh)?;
-    let applied = apply(
-        api,
-        &name,
-        &without_scaled_replicas(child, existing.is_some(), child.common().max_replicas),
-    )
-    .await?;
-    Ok(child_ready(applied.status()))
-}
-
-/// A child that exists under a member's name must be this mesh's own.
-fn owned_or_absent<K: Resource<DynamicType = ()>>(
-    existing: Option<&K>,
-    mesh: &FunctionMesh,
-) -> Result<()> {
-    match existing {
-        Some(child) => check_owner(&K::kind(&()), child, mesh.meta().uid.as_deref()),
-        None => Ok(()),
+    let observed = ctx.observed.children(K::KIND).get(namespace, &name);
+    if let Some(seen) = &observed {
+        check_owner_meta(K::KIND.kind(), &seen.meta, mesh.meta().uid.as_deref())?;
+    }
+    let mut wanted =
+        without_scaled_replicas(child, observed.is_some(), child.common().max_replicas);
+    let hash = plan::stamp(&mut wanted, |c| c.meta_mut())?;
+    match (
+        plan::decide(observed.as_ref().map(|s| &s.meta), &hash),
+        &observed,
+    ) {
+        (Decision::Keep, Some(seen)) => Ok(seen.ready),
+        (decision, _) => {
+            debug!(kind = K::KIND.kind(), %namespace, %name, ?decision, "applying mesh member");
+            let api: Api<K> = Api::namespaced(ctx.client.clone(), namespace);
+            let applied = apply(&api, &name, &wanted).await?;
+            Ok(SeenChild::is_ready(applied.status()))
+        }
     }
 }
 
-/// Deletes the children of kind `K` that the mesh `uid` controls but no longer declares.
-async fn prune<K>(api: &Api<K>, uid: &str, wanted: &[String]) -> Result<()>
-where
-    K: Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned,
-{
-    for child in api.list(&ListParams::default()).await? {
-        let controlled = child
-            .owner_references()
+/// Deletes the children of kind `K` that the mesh `uid` controls but no longer declares,
+/// found in the watch cache (no list request).
+async fn prune<K: ComponentKind>(
+    ctx: &Context,
+    namespace: &str,
+    uid: &str,
+    wanted: &[String],
+) -> Result<()> {
+    let controlled = ctx.observed.children(K::KIND).select(namespace, |child| {
+        child
+            .meta
+            .owner_references
             .iter()
-            .any(|o| o.uid == uid && o.controller == Some(true));
-        let name = child.name_any();
-        if controlled && !wanted.contains(&name) {
-            delete_if_exists(api, &name).await?;
+            .flatten()
+            .any(|o| o.uid == uid && o.controller == Some(true))
+    });
+    let api: Api<K> = Api::namespaced(ctx.client.clone(), namespace);
+    for (name, _) in controlled {
+        if !wanted.contains(&name) {
+            delete_if_exists(&api, &name).await?;
         }
     }
     Ok(())

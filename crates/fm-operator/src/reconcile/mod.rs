@@ -5,6 +5,7 @@ pub mod cleanup;
 pub mod component;
 pub mod mesh;
 pub mod pending;
+pub mod plan;
 pub mod status;
 pub mod vpa;
 

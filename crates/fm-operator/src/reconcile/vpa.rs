@@ -7,6 +7,7 @@ use fm_api::status::ResourceCondition;
 use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
 use kube::core::GroupVersionKind;
 
+use super::plan::{self, Decision};
 use super::status::condition;
 use crate::apply::delete_if_exists;
 use crate::context::{Context, FIELD_MANAGER};
@@ -30,6 +31,7 @@ pub async fn reconcile<K: ComponentKind>(
     namespace: &str,
     desired: &fm_desired::DesiredObjects,
     name: &str,
+    wanted: Option<&str>,
 ) -> Result<Option<ResourceCondition>> {
     if !ctx.vpa_served {
         let Some(_) = &desired.vpa else {
@@ -51,10 +53,14 @@ pub async fn reconcile<K: ComponentKind>(
         )));
     }
     let api = vpa_api(ctx.client.clone(), namespace);
-    match &desired.vpa {
-        Some(vpa) => {
-            let params = PatchParams::apply(FIELD_MANAGER).force();
-            api.patch(name, &params, &Patch::Apply(vpa)).await?;
+    match (&desired.vpa, wanted) {
+        (Some(vpa), Some(hash)) => {
+            // VPAs are not watched (few resources ask for one): read it to plan.
+            let current = api.get_metadata_opt(name).await?;
+            if plan::decide(current.as_ref().map(|c| &c.metadata), hash) != Decision::Keep {
+                let params = PatchParams::apply(FIELD_MANAGER).force();
+                api.patch(name, &params, &Patch::Apply(vpa)).await?;
+            }
             Ok(Some(condition(
                 CONDITION,
                 true,
@@ -63,7 +69,7 @@ pub async fn reconcile<K: ComponentKind>(
                 format!("{} {name}", fm_desired::vpa::API_VERSION),
             )))
         }
-        None => {
+        _ => {
             delete_if_exists(&api, name).await?;
             Ok(None)
         }
