@@ -32,12 +32,14 @@ fn render(test: &str, config: &str) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("runs");
-    child
+    // A bad configuration file is refused before stdin is read: the process may be gone
+    // before the write, which then fails with a broken pipe. Its exit and output are what
+    // the tests judge.
+    let _ = child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(FUNCTION.as_bytes())
-        .expect("written");
+        .write_all(FUNCTION.as_bytes());
     child.wait_with_output().expect("ends")
 }
 
