@@ -3,7 +3,7 @@
 //! it; `tests/lsp.rs` checks it against the grammar (every statement the grammar accepts in a
 //! block has a row, and no row names one it does not) and against the README's tables, so the
 //! three cannot drift apart. The enumerations' words are not here: they are the checks' own
-//! lists (`passes::SUBSCRIPTION_TYPES`, …), re-exported by [`enum_words`].
+//! lists (`model::words::SUBSCRIPTION_TYPES`, …), re-exported by [`enum_words`].
 
 /// A kind of block statements stand in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -430,7 +430,6 @@ pub fn enum_words_in(block: Block, keyword: &str) -> Option<&'static [&'static s
 /// The words a statement's argument is one of, taken from the checks that accept them.
 pub fn enum_words(keyword: &str) -> Option<&'static [&'static str]> {
     use crate::model::words;
-    use crate::passes;
     Some(match keyword {
         "log-rotation" => words::LOG_ROTATIONS,
         "log-format" => words::LOG_FORMATS,
@@ -444,11 +443,11 @@ pub fn enum_words(keyword: &str) -> Option<&'static [&'static str]> {
         "compression" => words::COMPRESSIONS,
         "builtin-autoscale" | "min" | "max" | "controls" => &["cpu", "memory"],
         "forward-properties" | "thread-local" => &["true", "false"],
-        "guarantee" => passes::GUARANTEES,
-        "position" => passes::POSITIONS,
-        "subscription-type" => passes::SUBSCRIPTION_TYPES,
-        "image-pull-policy" => passes::PULL_POLICIES,
-        "log-level" => passes::LOG_LEVELS,
+        "guarantee" => words::GUARANTEES,
+        "position" => words::POSITIONS,
+        "subscription-type" => words::SUBSCRIPTION_TYPES,
+        "image-pull-policy" => words::PULL_POLICIES,
+        "log-level" => words::LOG_LEVELS,
         "autoscale" | "resources" | "requests" | "limits" | "no-limits" => &["cpu", "memory"],
         "auto-ack"
         | "cleanup-subscription"

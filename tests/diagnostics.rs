@@ -430,3 +430,67 @@ fn files_in_other_encodings_are_refused_at_the_first_bad_byte() {
         });
     }
 }
+
+/// Upstream's delivery rules (effectively-once excludes a timeout and retries, and for a
+/// Function key-shared ordering) are checked once, by the operator's own admission code: each
+/// conflict is one `fmc::admission` at the value that sets the field. Upstream admits a Sink's
+/// key-shared ordering with effectively-once; fmc's own rule reports that one.
+#[test]
+fn effectively_once_conflicts_are_reported_once_where_they_are_written() {
+    let mesh = |step: &str| {
+        format!(
+            "mesh m {{
+  cluster c {{ broker \"pulsar://b:6650\" admin \"http://b:8080\" }}
+  topic a: string
+  source s = connector \"org.S\" {{ package \"s.nar\" out a }}
+  {step} {{
+    in a
+    guarantee effectively-once
+{settings}  }}
+}}
+",
+            settings = "{settings}"
+        )
+    };
+    let found = |step: &str, settings: &str| -> Vec<(String, String)> {
+        let text = mesh(step).replace("{settings}", settings);
+        let file = SourceFile::new("delivery.fm", text.as_str());
+        codes_of(&file)
+            .iter()
+            .map(|d| {
+                let span = d.span();
+                (
+                    d.code.as_str().to_owned(),
+                    text[span.start..span.end].to_owned(),
+                )
+            })
+            .collect()
+    };
+    let at = |code: &str, value: &str| (format!("fmc::{code}"), value.to_owned());
+    let sink = "sink k = connector \"org.K\"";
+    let function = "function k = java \"org.K\"";
+    let conflicts = "    timeout 5s\n    max-retries 3\n";
+    let package = |p: &str| format!("    package \"{p}\"\n");
+    assert_eq!(
+        found(sink, &(package("k.nar") + conflicts)),
+        vec![at("admission", "5s"), at("admission", "3")]
+    );
+    assert_eq!(
+        found(
+            function,
+            &(package("k.jar") + conflicts + "    subscription-type key-shared\n")
+        ),
+        vec![
+            at("admission", "5s"),
+            at("admission", "3"),
+            at("admission", "key-shared")
+        ]
+    );
+    assert_eq!(
+        found(
+            sink,
+            &(package("k.nar") + "    subscription-type key-shared\n")
+        ),
+        vec![at("invalid-value", "key-shared")]
+    );
+}

@@ -901,16 +901,16 @@ fn completion_offers_what_fits_where_the_cursor_is() {
     let offered = complete(&mut client, &mut v, &t, c);
     assert_eq!(
         offered,
-        fmc::passes::GUARANTEES
+        fmc::model::words::GUARANTEES
             .iter()
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
     );
     for (keyword, words) in [
-        ("position", fmc::passes::POSITIONS),
-        ("image-pull-policy", fmc::passes::PULL_POLICIES),
-        ("log-level", fmc::passes::LOG_LEVELS),
-        ("subscription-type", fmc::passes::SUBSCRIPTION_TYPES),
+        ("position", fmc::model::words::POSITIONS),
+        ("image-pull-policy", fmc::model::words::PULL_POLICIES),
+        ("log-level", fmc::model::words::LOG_LEVELS),
+        ("subscription-type", fmc::model::words::SUBSCRIPTION_TYPES),
     ] {
         let (t, c) = typed(&text, "in sentences\n", &format!("    {keyword} "));
         let offered = complete(&mut client, &mut v, &t, c);

@@ -185,7 +185,7 @@ fn statement_span(step: &crate::model::Step, field: &str) -> Option<Span> {
     }
     let first = |spans: &mut dyn Iterator<Item = Span>| spans.next();
     match field {
-        "timeout" => s.timeout.as_ref().map(|t| t.span),
+        "timeout" => s.timeout_ms.as_ref().map(|t| t.span),
         "maxMessageRetry" => s.max_retries.as_ref().map(|m| m.span),
         "deadLetterTopic" => s.dead_letter.as_ref().map(|d| d.span),
         "retainOrdering" | "retainKeyOrdering" => s.subscription_type.as_ref().map(|n| n.span),

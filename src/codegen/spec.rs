@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use fm_api::common::{
-    AuthConfig, GenericAuth, GenericRuntime, GoRuntime, InputConf, JavaRuntime, LogLevel,
-    OAuth2Config, OutputConf, PodPolicy, ProcessingGuarantee, PulsarMessaging, PulsarStateStore,
-    PythonRuntime, RuntimeLogConfig, SecretRef, StatefulConfig, SubscriptionPosition, TlsConfig,
+    AuthConfig, GenericAuth, GenericRuntime, GoRuntime, InputConf, JavaRuntime, OAuth2Config,
+    OutputConf, PodPolicy, PulsarMessaging, PulsarStateStore, PythonRuntime, RuntimeLogConfig,
+    SecretRef, StatefulConfig, TlsConfig,
 };
 use fm_api::function::WindowConfig;
 use fm_api::schema::FreeForm;
@@ -27,6 +27,7 @@ use super::hardening;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::mapping::{map_to_json, scalar_text, schema_type, string_map, type_class};
 use crate::model::statements::WindowSize;
+use crate::model::words::SubscriptionType;
 use crate::model::{Cluster, Mesh, Step};
 use crate::syntax::ast::{EnvValue, ResourceName, Runtime, Value, VolumeSource};
 use crate::units;
@@ -67,7 +68,12 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
     let topic = |t: &Option<crate::syntax::ast::Spanned<crate::syntax::ast::TopicRef>>| {
         t.as_ref().and_then(|t| mesh.full_topic_name(&t.value))
     };
-    let subscription_type = s.subscription_type.as_ref().map(|t| t.value.as_str());
+    let subscription_type = s.subscription_type.as_ref().map(|t| t.value);
+    let retain_ordering = (subscription_type == Some(SubscriptionType::Failover)).then_some(true);
+    let retain_key_ordering =
+        (subscription_type == Some(SubscriptionType::KeyShared)).then_some(true);
+    let timeout = s.timeout_ms.as_ref().map(|t| t.value);
+    let subscription_position = s.position.as_ref().map(|p| p.value);
     let generated = match step.kind.value {
         crate::syntax::ast::StepKind::Function => StepSpec::Function(Box::new(FunctionSpec {
             common,
@@ -76,12 +82,12 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
             dead_letter_topic: topic(&s.dead_letter),
             func_config: config,
             auto_ack: s.auto_ack.as_ref().map(|b| b.value),
-            timeout: timeout_ms(step),
+            timeout,
             max_message_retry: s.max_retries.as_ref().map(|r| r.value as i32),
-            retain_ordering: (subscription_type == Some("failover")).then_some(true),
-            retain_key_ordering: (subscription_type == Some("key-shared")).then_some(true),
+            retain_ordering,
+            retain_key_ordering,
             subscription_name: s.subscription.as_ref().map(|x| x.value.clone()),
-            subscription_position: position(step),
+            subscription_position,
             cleanup_subscription: s.cleanup_subscription.as_ref().map(|b| b.value),
             forward_source_message_property: s.forward_properties.as_ref().map(|b| b.value),
             max_pending_async_requests: s.max_pending_async.as_ref().map(|m| m.value),
@@ -101,14 +107,14 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
             input,
             sink_config: connector_config,
             auto_ack: s.auto_ack.as_ref().map(|b| b.value),
-            timeout: timeout_ms(step),
+            timeout,
             max_message_retry: s.max_retries.as_ref().map(|r| r.value as i32),
-            retain_ordering: (subscription_type == Some("failover")).then_some(true),
-            retain_key_ordering: (subscription_type == Some("key-shared")).then_some(true),
+            retain_ordering,
+            retain_key_ordering,
             dead_letter_topic: topic(&s.dead_letter),
             subscription_name: s.subscription.as_ref().map(|x| x.value.clone()),
             cleanup_subscription: s.cleanup_subscription.as_ref().map(|b| b.value),
-            subscription_position: position(step),
+            subscription_position,
             ..Default::default()
         })),
     };
@@ -239,21 +245,6 @@ fn volume_claim_templates(step: &Step) -> Option<Vec<PersistentVolumeClaim>> {
     })
 }
 
-fn timeout_ms(step: &Step) -> Option<i32> {
-    let t = step.settings.timeout.as_ref()?;
-    units::duration_ms(&t.value).and_then(|ms| i32::try_from(ms).ok())
-}
-
-fn position(step: &Step) -> Option<SubscriptionPosition> {
-    step.settings
-        .position
-        .as_ref()
-        .map(|p| match p.value.as_str() {
-            "earliest" => SubscriptionPosition::Earliest,
-            _ => SubscriptionPosition::Latest,
-        })
-}
-
 fn common_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> CommonSpec {
     let s = &step.settings;
     let cluster = mesh.step_cluster(step);
@@ -280,14 +271,7 @@ fn common_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Commo
         min_replicas: Some(min),
         max_replicas: max,
         image: s.image.as_ref().map(|i| i.value.clone()),
-        image_pull_policy: s.image_pull_policy.as_ref().map(|p| {
-            match p.value.as_str() {
-                "always" => "Always",
-                "never" => "Never",
-                _ => "IfNotPresent",
-            }
-            .to_owned()
-        }),
+        image_pull_policy: s.image_pull_policy.as_ref().map(|p| p.value.to_owned()),
         log_topic: s
             .log_topic
             .as_ref()
@@ -295,12 +279,7 @@ fn common_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Commo
         log_topic_agent: s.log_topic_agent.as_ref().map(|a| a.value),
         resources: Some(resources(step)),
         secrets_map: secrets_map(step),
-        processing_guarantee: s.guarantee.as_ref().map(|g| match g.value.as_str() {
-            "atmost-once" => ProcessingGuarantee::AtmostOnce,
-            "effectively-once" => ProcessingGuarantee::EffectivelyOnce,
-            "manual" => ProcessingGuarantee::Manual,
-            _ => ProcessingGuarantee::AtleastOnce,
-        }),
+        processing_guarantee: s.guarantee.as_ref().map(|g| g.value),
         volume_mounts: volume_mounts(step),
         pod: Some(pod_policy(step, diagnostics)),
         pulsar: cluster.map(|c| messaging(mesh, c)),
@@ -454,12 +433,8 @@ pub fn default_extension(runtime: Runtime) -> &'static str {
 /// The runtime block's `log`: level, rotation, format, configuration file.
 fn log_config(step: &Step) -> Option<RuntimeLogConfig> {
     let s = &step.settings;
-    let level = s
-        .log_level
-        .as_ref()
-        .and_then(|l| serde_json::from_value::<LogLevel>(Json::String(l.value.clone())).ok());
     let log = RuntimeLogConfig {
-        level,
+        level: s.log_level.as_ref().map(|l| l.value),
         rotate_policy: s.log_rotation.as_ref().map(|r| r.value),
         format: s.log_format.as_ref().map(|f| f.value),
         log_config: s.log_config.as_ref().map(|c| c.value.clone()),

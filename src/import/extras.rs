@@ -59,7 +59,7 @@ pub fn step_fields(kind: StepKind, spec: &mut Map<String, Json>, out: &mut Vec<S
 /// A runtime block's `log`: level, rotation, format, configuration file and its format.
 pub fn log(log: &mut Map<String, Json>, out: &mut Vec<String>) {
     if let Some(level) = log.get("level").and_then(Json::as_str) {
-        if crate::passes::LOG_LEVELS.contains(&level) {
+        if crate::model::words::LOG_LEVELS.contains(&level) {
             out.push(format!("log-level {level}"));
             take(log, "level");
         }

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Map, Value as Json};
 
+use crate::model::words;
 use crate::syntax::ast::{Runtime, StepKind};
 
 use super::clusters::Clusters;
@@ -181,12 +182,9 @@ pub fn map(workload: &Workload, name: &str, cx: &mut Context) -> Draft {
     if workload.kind != StepKind::Source {
         delivery(&mut spec, &mut out);
     }
-    if let Some(g) = spec.get("processingGuarantee").and_then(Json::as_str) {
-        let word = g.replace('_', "-");
-        if ["atleast-once", "atmost-once", "effectively-once", "manual"].contains(&word.as_str()) {
-            take(&mut spec, "processingGuarantee");
-            out.push(format!("guarantee {word}"));
-        }
+    if let Some(word) = api_word(&spec, "processingGuarantee", words::GUARANTEE) {
+        take(&mut spec, "processingGuarantee");
+        out.push(format!("guarantee {word}"));
     }
     if workload.kind == StepKind::Function {
         let topics = cx.topics;
@@ -374,9 +372,7 @@ fn delivery(spec: &mut Map<String, Json>, out: &mut Vec<String>) {
         }
         _ => {}
     }
-    if let Some(p @ ("earliest" | "latest")) =
-        spec.get("subscriptionPosition").and_then(Json::as_str)
-    {
+    if let Some(p) = api_word(spec, "subscriptionPosition", words::POSITION) {
         out.push(format!("position {p}"));
         take(spec, "subscriptionPosition");
     }
@@ -417,4 +413,16 @@ fn replicas(spec: &mut Map<String, Json>, out: &mut Vec<String>) {
         }
         None => out.push(format!("replicas {low}")),
     }
+}
+
+/// The mesh word for the API value of `field`, read through the statement's table; `None`
+/// when the field is absent or holds a value the language has no word for (it then stays in
+/// `spec { … }`).
+fn api_word<T: serde::de::DeserializeOwned + PartialEq>(
+    spec: &Map<String, Json>,
+    field: &str,
+    table: &[(&'static str, T)],
+) -> Option<&'static str> {
+    let value: T = serde_json::from_value(spec.get(field)?.clone()).ok()?;
+    words::word(table, &value)
 }

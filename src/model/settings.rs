@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 
 use fm_api::common::{
-    JavaLog4jConfigFileType, LogConfigRef, LogFormat, LogTopicAgent, ProducerConfig, RotatePolicy,
-    VpaSpec,
+    JavaLog4jConfigFileType, LogConfigRef, LogFormat, LogLevel, LogTopicAgent, ProcessingGuarantee,
+    ProducerConfig, RotatePolicy, SubscriptionPosition, VpaSpec,
 };
 
 use super::statements::{BuiltinRule, Claim, Window};
+use super::words::SubscriptionType;
 use crate::diag::Diagnostics;
 use crate::syntax::ast::{
     EnvValue, Map, Name, Relaxation, ResourceName, ResourceSide, Setting, Spanned, TopicRef, Value,
@@ -33,7 +34,8 @@ pub type ReplicaBounds = (Spanned<i64>, Option<Spanned<i64>>);
 pub struct StepSettings {
     pub cluster: Option<Name>,
     pub image: Option<Spanned<String>>,
-    pub image_pull_policy: Option<Name>,
+    /// The Kubernetes word (`IfNotPresent`, …).
+    pub image_pull_policy: Option<Spanned<&'static str>>,
     pub package: Option<Spanned<String>>,
     pub file: Option<Spanned<String>>,
     pub inputs: Option<Vec<Spanned<TopicRef>>>,
@@ -42,12 +44,12 @@ pub struct StepSettings {
     pub log_topic: Option<Spanned<TopicRef>>,
     pub dead_letter: Option<Spanned<TopicRef>>,
     pub subscription: Option<Spanned<String>>,
-    pub subscription_type: Option<Name>,
-    pub position: Option<Name>,
-    pub guarantee: Option<Name>,
+    pub subscription_type: Option<Spanned<SubscriptionType>>,
+    pub position: Option<Spanned<SubscriptionPosition>>,
+    pub guarantee: Option<Spanned<ProcessingGuarantee>>,
     pub auto_ack: Option<Spanned<bool>>,
     pub max_retries: Option<Spanned<i64>>,
-    pub timeout: Option<Spanned<String>>,
+    pub timeout_ms: Option<Spanned<i32>>,
     pub cleanup_subscription: Option<Spanned<bool>>,
     /// min and optional max, with the span of the whole statement.
     pub replicas: Option<Spanned<ReplicaBounds>>,
@@ -66,7 +68,7 @@ pub struct StepSettings {
     pub state: Option<Spanned<Option<Spanned<String>>>>,
     pub config: Map,
     pub config_span: Option<crate::diag::Span>,
-    pub log_level: Option<Name>,
+    pub log_level: Option<Spanned<LogLevel>>,
     pub java_opts: Option<Vec<Spanned<String>>>,
     /// Relaxations of the hardened pod defaults; a later block's `security` replaces them
     /// all, so an environment can write `security {}` to harden again.
@@ -125,7 +127,6 @@ impl StepSettings {
             Setting::Use(_) => {} // resolved by the caller, which knows the defaults blocks
             Setting::Cluster(n) => self.cluster = Some(n.clone()),
             Setting::Image(s) => self.image = Some(s.clone()),
-            Setting::ImagePullPolicy(n) => self.image_pull_policy = Some(n.clone()),
             Setting::Package(s) => self.package = Some(s.clone()),
             Setting::File(s) => self.file = Some(s.clone()),
             Setting::In(topics) => self
@@ -137,12 +138,8 @@ impl StepSettings {
             Setting::LogTopic(t) => self.log_topic = Some(t.clone()),
             Setting::DeadLetter(t) => self.dead_letter = Some(t.clone()),
             Setting::Subscription(s) => self.subscription = Some(s.clone()),
-            Setting::SubscriptionType(n) => self.subscription_type = Some(n.clone()),
-            Setting::Position(n) => self.position = Some(n.clone()),
-            Setting::Guarantee(n) => self.guarantee = Some(n.clone()),
             Setting::AutoAck(b) => self.auto_ack = Some(Spanned::new(*b, span)),
             Setting::MaxRetries(n) => self.max_retries = Some(n.clone()),
-            Setting::Timeout(t) => self.timeout = Some(t.clone()),
             Setting::CleanupSubscription(b) => {
                 self.cleanup_subscription = Some(Spanned::new(*b, span))
             }
@@ -199,7 +196,6 @@ impl StepSettings {
                 merge_map(&mut self.config, &m.value);
                 self.config_span = Some(m.span);
             }
-            Setting::LogLevel(n) => self.log_level = Some(n.clone()),
             Setting::JavaOpts(opts) => self
                 .java_opts
                 .get_or_insert_with(Vec::new)
@@ -213,7 +209,13 @@ impl StepSettings {
                 self.spec_span = Some(m.span);
             }
             // Read by `statements::apply` above.
-            Setting::ForwardProperties(_)
+            Setting::ImagePullPolicy(_)
+            | Setting::SubscriptionType(_)
+            | Setting::Position(_)
+            | Setting::Guarantee(_)
+            | Setting::Timeout(_)
+            | Setting::LogLevel(_)
+            | Setting::ForwardProperties(_)
             | Setting::MaxPendingAsync(_)
             | Setting::LogRotation(_)
             | Setting::LogFormat(_)
@@ -254,7 +256,7 @@ impl StepSettings {
             guarantee,
             auto_ack,
             max_retries,
-            timeout,
+            timeout_ms,
             cleanup_subscription,
             replicas,
             tolerations,

@@ -1,5 +1,5 @@
-//! The newer step statements (logging, windows, VPA, volume claims, producer) read into typed
-//! values during lowering: each word through its table in [`super::words`], each duration into
+//! The step statements whose values are words, durations or quantities (delivery settings,
+//! logging, windows, VPA, volume claims, producer) read into typed values during lowering: each word through its table in [`super::words`], each duration into
 //! milliseconds, each quantity checked, all once and with the span it was written at. What is
 //! wrong is a diagnostic here and the statement (or its line) is left out, so later passes
 //! and code generation never read text again.
@@ -110,8 +110,18 @@ fn word<T: Copy>(
 }
 
 fn duration(text: &Spanned<String>, what: &str, diagnostics: &mut Diagnostics) -> Option<i64> {
+    duration_within(text, what, i64::MAX, diagnostics)
+}
+
+/// A positive duration of at most `max` milliseconds.
+fn duration_within(
+    text: &Spanned<String>,
+    what: &str,
+    max: i64,
+    diagnostics: &mut Diagnostics,
+) -> Option<i64> {
     match units::duration_ms(&text.value) {
-        Some(ms) if ms > 0 => Some(ms),
+        Some(ms) if ms > 0 && ms <= max => Some(ms),
         _ => {
             diagnostics.push(
                 Diagnostic::error(
@@ -194,6 +204,40 @@ pub fn apply(
     use crate::syntax::ast::Setting;
     let span = setting.span;
     match &setting.value {
+        Setting::ImagePullPolicy(n) => {
+            if let Some(v) = word(words::PULL_POLICY, n, "pull policy", diagnostics) {
+                settings.image_pull_policy = Some(v);
+            }
+        }
+        Setting::SubscriptionType(n) => {
+            let what = "subscription type";
+            if let Some(v) = word(words::SUBSCRIPTION_TYPE, n, what, diagnostics) {
+                settings.subscription_type = Some(v);
+            }
+        }
+        Setting::Position(n) => {
+            let what = "subscription position";
+            if let Some(v) = word(words::POSITION, n, what, diagnostics) {
+                settings.position = Some(v);
+            }
+        }
+        Setting::Guarantee(n) => {
+            let what = "processing guarantee";
+            if let Some(v) = word(words::GUARANTEE, n, what, diagnostics) {
+                settings.guarantee = Some(v);
+            }
+        }
+        Setting::LogLevel(n) => {
+            if let Some(v) = word(words::LOG_LEVEL, n, "log level", diagnostics) {
+                settings.log_level = Some(v);
+            }
+        }
+        Setting::Timeout(t) => {
+            // The API's field is milliseconds in an int32.
+            if let Some(ms) = duration_within(t, "timeout", i32::MAX as i64, diagnostics) {
+                settings.timeout_ms = Some(Spanned::new(ms as i32, t.span));
+            }
+        }
         Setting::ForwardProperties(b) => settings.forward_properties = Some(Spanned::new(*b, span)),
         Setting::MaxPendingAsync(n) => {
             if let Some(v) = count(n, "max-pending-async", diagnostics) {

@@ -3,8 +3,9 @@
 //! import writes a value back through the same table; the editor offers the table's words.
 
 use fm_api::common::{
-    CompressionType, JavaLog4jConfigFileType, LogFormat, LogTopicAgent, RotatePolicy,
-    VpaContainerMode, VpaControlledValues, VpaUpdateMode,
+    CompressionType, JavaLog4jConfigFileType, LogFormat, LogLevel, LogTopicAgent,
+    ProcessingGuarantee, RotatePolicy, SubscriptionPosition, VpaContainerMode, VpaControlledValues,
+    VpaUpdateMode,
 };
 use fm_api::function::WindowProcessingGuarantee;
 
@@ -19,7 +20,52 @@ macro_rules! words {
     )*};
 }
 
+/// How a step's input is subscribed to. The API has no such field: `failover` is
+/// `retainOrdering`, `key-shared` is `retainKeyOrdering`, `shared` is neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubscriptionType {
+    Shared,
+    Failover,
+    KeyShared,
+}
+
 words! {
+    /// `subscription-type`.
+    SUBSCRIPTION_TYPES, SUBSCRIPTION_TYPE: SubscriptionType {
+        "shared" => SubscriptionType::Shared,
+        "failover" => SubscriptionType::Failover,
+        "key-shared" => SubscriptionType::KeyShared,
+    }
+    /// `position`: where a new subscription starts.
+    POSITIONS, POSITION: SubscriptionPosition {
+        "earliest" => SubscriptionPosition::Earliest,
+        "latest" => SubscriptionPosition::Latest,
+    }
+    /// `guarantee`: the processing guarantee.
+    GUARANTEES, GUARANTEE: ProcessingGuarantee {
+        "atleast-once" => ProcessingGuarantee::AtleastOnce,
+        "atmost-once" => ProcessingGuarantee::AtmostOnce,
+        "effectively-once" => ProcessingGuarantee::EffectivelyOnce,
+        "manual" => ProcessingGuarantee::Manual,
+    }
+    /// `image-pull-policy`: the Kubernetes pull policies.
+    PULL_POLICIES, PULL_POLICY: &'static str {
+        "always" => "Always",
+        "if-not-present" => "IfNotPresent",
+        "never" => "Never",
+    }
+    /// `log-level`: the instance's log levels (`off` and `all` are Java only, `panic` Go only).
+    LOG_LEVELS, LOG_LEVEL: LogLevel {
+        "off" => LogLevel::Off,
+        "trace" => LogLevel::Trace,
+        "debug" => LogLevel::Debug,
+        "info" => LogLevel::Info,
+        "warn" => LogLevel::Warn,
+        "error" => LogLevel::Error,
+        "fatal" => LogLevel::Fatal,
+        "all" => LogLevel::All,
+        "panic" => LogLevel::Panic,
+    }
     /// `log-rotation`: upstream's rotate policies.
     LOG_ROTATIONS, LOG_ROTATION: RotatePolicy {
         "daily" => RotatePolicy::TimedPolicyWithDaily,

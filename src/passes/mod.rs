@@ -12,8 +12,6 @@ mod values;
 
 /// How a schema reads in messages (and on the edges of `fmc graph`).
 pub use connectivity::describe as describe_schema;
-/// The words each enumerated statement accepts (for editors: completion, hover).
-pub use values::{GUARANTEES, LOG_LEVELS, POSITIONS, PULL_POLICIES, SUBSCRIPTION_TYPES};
 
 use std::collections::HashSet;
 

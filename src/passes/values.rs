@@ -2,17 +2,12 @@
 //! packages against runtimes, and upstream's admission rules that fmc can check early.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::model::{Cluster, Mesh, Step};
-use crate::syntax::ast::{Name, ResourceName, Runtime, Spanned, StepKind};
-use crate::units;
+use fm_api::common::ProcessingGuarantee;
 
-pub const SUBSCRIPTION_TYPES: &[&str] = &["shared", "failover", "key-shared"];
-pub const POSITIONS: &[&str] = &["earliest", "latest"];
-pub const GUARANTEES: &[&str] = &["atleast-once", "atmost-once", "effectively-once", "manual"];
-pub const PULL_POLICIES: &[&str] = &["always", "if-not-present", "never"];
-pub const LOG_LEVELS: &[&str] = &[
-    "off", "trace", "debug", "info", "warn", "error", "fatal", "all", "panic",
-];
+use crate::model::words::SubscriptionType;
+use crate::model::{Cluster, Mesh, Step};
+use crate::syntax::ast::{ResourceName, Runtime, Spanned, StepKind};
+use crate::units;
 
 pub fn check(mesh: &Mesh, steps: &[&Step], diagnostics: &mut Diagnostics) {
     if mesh.clusters.is_empty() {
@@ -99,12 +94,6 @@ fn missing(span: Span, message: String, help: &str) -> Diagnostic {
     Diagnostic::error(Code::MissingSetting, span, message).help(help.to_owned())
 }
 
-fn one_of(name: &Name, allowed: &[&str], what: &str, diagnostics: &mut Diagnostics) {
-    if !allowed.contains(&name.value.as_str()) {
-        diagnostics.push(crate::model::words::unknown_word(name, allowed, what));
-    }
-}
-
 fn check_step(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) {
     let s = &step.settings;
     let who = &step.name.value;
@@ -162,27 +151,6 @@ fn check_step(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) {
         Some(package) => check_package(runtime, package, s.file.as_ref(), diagnostics),
     }
 
-    if let Some(p) = &s.image_pull_policy {
-        one_of(p, PULL_POLICIES, "pull policy", diagnostics);
-    }
-    if let Some(t) = &s.subscription_type {
-        one_of(t, SUBSCRIPTION_TYPES, "subscription type", diagnostics);
-    }
-    if let Some(p) = &s.position {
-        one_of(p, POSITIONS, "subscription position", diagnostics);
-    }
-    if let Some(g) = &s.guarantee {
-        one_of(g, GUARANTEES, "processing guarantee", diagnostics);
-    }
-    if let Some(l) = &s.log_level {
-        one_of(l, LOG_LEVELS, "log level", diagnostics);
-    }
-    if let Some(t) = &s.timeout {
-        match units::duration_ms(&t.value) {
-            Some(ms) if ms > 0 && ms <= i32::MAX as i64 => {}
-            _ => diagnostics.push(duration_error(t, "timeout")),
-        }
-    }
     if let Some(t) = &s.termination_grace {
         if units::duration_ms(&t.value).is_none() {
             diagnostics.push(duration_error(t, "termination grace period"));
@@ -213,37 +181,26 @@ fn check_step(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) {
         }
     }
 
-    // Upstream's admission rules on delivery guarantees.
+    // Upstream's admission rules (effectively-once with a timeout, retries or key-shared
+    // ordering, …) are `fm_desired::validate`'s, reported as `fmc::admission` by codegen.
+    // Upstream checks key-shared ordering against effectively-once for Functions only (that
+    // rule is `fm_desired::validate`'s); a Sink with both subscribes failover, as every
+    // effectively-once instance does, and silently loses the ordering asked for.
     let effectively_once = s
         .guarantee
         .as_ref()
-        .is_some_and(|g| g.value == "effectively-once");
-    if effectively_once {
-        if let Some(t) = &s.timeout {
-            diagnostics.push(Diagnostic::error(
-                Code::InvalidValue,
-                t.span,
-                "a timeout cannot be combined with `guarantee effectively-once`",
-            ));
-        }
-        if let Some(r) = s.max_retries.as_ref().filter(|r| r.value > 0) {
-            diagnostics.push(Diagnostic::error(
-                Code::InvalidValue,
-                r.span,
-                "message retries cannot be combined with `guarantee effectively-once`",
-            ));
-        }
-        if let Some(t) = s
-            .subscription_type
-            .as_ref()
-            .filter(|t| t.value == "key-shared")
-        {
-            diagnostics.push(Diagnostic::error(
-                Code::InvalidValue,
-                t.span,
-                "a key-shared subscription cannot be combined with `guarantee effectively-once`",
-            ));
-        }
+        .is_some_and(|g| g.value == ProcessingGuarantee::EffectivelyOnce);
+    if let Some(t) = s
+        .subscription_type
+        .as_ref()
+        .filter(|t| t.value == SubscriptionType::KeyShared)
+        .filter(|_| effectively_once && step.kind.value == StepKind::Sink)
+    {
+        diagnostics.push(Diagnostic::error(
+            Code::InvalidValue,
+            t.span,
+            "a key-shared subscription cannot be combined with `guarantee effectively-once`",
+        ));
     }
     if let Some(dlq) = &s.dead_letter {
         if s.max_retries.as_ref().is_none_or(|r| r.value <= 0) {
