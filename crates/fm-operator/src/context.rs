@@ -45,6 +45,8 @@ pub struct Context {
     pub vpa_served: bool,
     /// The children as the watches last saw them ([`crate::controllers::run_all`] keeps them).
     pub observed: crate::observed::Observed,
+    /// Status writes not yet seen back through the watch.
+    pub status_memo: crate::reconcile::status::StatusMemo,
 }
 
 impl Context {
@@ -69,6 +71,7 @@ impl Context {
             cleanup_timeout: DEFAULT_CLEANUP_TIMEOUT,
             vpa_served: false,
             observed: Default::default(),
+            status_memo: Default::default(),
         }
     }
 

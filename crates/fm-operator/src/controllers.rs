@@ -77,7 +77,7 @@ where
     T: Send + Sync + 'static,
 {
     let (reader, writer) = reflector::store();
-    let changes = watcher(api, watcher::Config::default())
+    let changes = watcher(api, watch_config())
         .default_backoff()
         .modify(|object: &mut K| slim_meta(object.meta_mut()))
         .reflect(writer)
@@ -101,6 +101,15 @@ fn seen_child<K: ComponentKind>(component: &K) -> (ObjectMeta, SeenChild) {
     let seen = SeenChild::of(component.meta(), component.status());
     (seen.meta.clone(), seen)
 }
+
+/// Lists come in pages of [`LIST_PAGE`] objects: a relist of thousands then holds one small
+/// page of full objects at a time before the caches slim them, not one large one.
+fn watch_config() -> watcher::Config {
+    watcher::Config::default().page_size(LIST_PAGE)
+}
+
+/// Objects per list page (kube's default is 500).
+pub const LIST_PAGE: u32 = 100;
 
 fn controller_config() -> kube::runtime::controller::Config {
     // Bounded: a restart with thousands of resources must not open thousands of requests at
@@ -181,7 +190,7 @@ fn keeper<K, T>(
 /// Watches each child kind of one scope once, keeping its cache and waking owners; returns
 /// once every cache holds its first full list.
 async fn watch_children(ctx: &Arc<Context>, namespace: Option<&str>, wakers: &Wakers) {
-    let config = watcher::Config::default;
+    let config = watch_config;
     let mut synced = Vec::new();
     let observed = &ctx.observed;
     let statefulsets = keeper(

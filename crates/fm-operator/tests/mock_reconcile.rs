@@ -618,3 +618,62 @@ async fn a_mesh_applies_its_children_and_prunes_removed_ones() {
         .expect("ok");
     assert!(server.await.expect("server").is_empty());
 }
+
+#[tokio::test]
+async fn a_status_written_but_not_yet_seen_back_is_not_written_again() {
+    // First, what a converged Function's children and status look like.
+    let (client, handle) = mock();
+    let server = tokio::spawn(serve(handle, create_script(false)));
+    fm_operator::reconcile::component::reconcile(Arc::new(function(None)), context(client))
+        .await
+        .expect("ok");
+    let first = server.await.expect("server");
+    let mut written = first.last().expect("a status patch").1["status"].clone();
+    if let Some(conditions) = written["conditions"].as_object_mut() {
+        conditions.retain(|_, c| !c.is_null());
+    }
+
+    let (client, handle) = mock();
+    let ctx = context(client);
+    let mut stored_sts: k8s_openapi::api::apps::v1::StatefulSet =
+        serde_json::from_value(first[1].1.clone()).expect("a StatefulSet");
+    stored_sts.status = serde_json::from_value(echo_sts(1)["status"].clone()).expect("status");
+    ctx.observed
+        .statefulsets
+        .insert("default", "wc-function", stored_sts);
+    let stored_svc: k8s_openapi::api::core::v1::Service =
+        serde_json::from_value(first[2].1.clone()).expect("a Service");
+    ctx.observed
+        .services
+        .insert("default", "wc-function-headless", stored_svc.metadata);
+
+    // The status is written once. A second reconcile, woken before that write came back
+    // through the watch (its resource still has no status), writes nothing. A third, whose
+    // resource shows the status, writes nothing either, and the memo lets go of the write.
+    let read_config = || create_script(false).remove(0);
+    let mut script = create_script(false);
+    script.remove(2); // no Service apply: as cached
+    script.remove(1); // no StatefulSet apply: as cached
+    script.push(read_config());
+    script.push(read_config());
+    let server = tokio::spawn(serve(handle, script));
+    for _ in 0..2 {
+        fm_operator::reconcile::component::reconcile(Arc::new(function(None)), ctx.clone())
+            .await
+            .expect("ok");
+    }
+    assert_eq!(ctx.status_memo.len(), 1, "the write is in flight");
+    let mut seen = function(None);
+    seen.status = Some(serde_json::from_value(written).expect("a status"));
+    fm_operator::reconcile::component::reconcile(Arc::new(seen), ctx.clone())
+        .await
+        .expect("ok");
+    let sent = server.await.expect("server");
+    assert_eq!(
+        sent.iter()
+            .filter(|(path, _)| path.ends_with("/status"))
+            .count(),
+        1
+    );
+    assert!(ctx.status_memo.is_empty());
+}

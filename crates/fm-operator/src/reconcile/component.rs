@@ -71,8 +71,14 @@ async fn report_failure<K: ComponentKind>(resource: &K, error: &Error, ctx: &Con
         old.map(|s| s.selector.as_str()).unwrap_or(""),
         &[(READY, Some(ready(false, &reason, message.clone())))],
     );
-    if let Err(e) =
-        patch_status_if_changed(&own_api(ctx, resource), &resource.name_any(), old, &patch).await
+    if let Err(e) = patch_status_if_changed(
+        &ctx.status_memo,
+        &own_api(ctx, resource),
+        &resource.name_any(),
+        old,
+        &patch,
+    )
+    .await
     {
         warn!(error = %e, "could not write the failure to status");
     }
@@ -208,6 +214,7 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
         ],
     });
     patch_status_if_changed(
+        &ctx.status_memo,
         &own_api(ctx, resource),
         &resource.name_any(),
         resource.status(),
@@ -321,7 +328,14 @@ async fn report_invalid<K: ComponentKind>(
             (READY, Some(ready(false, "InvalidSpec", message.clone()))),
         ],
     );
-    patch_status_if_changed(&own_api(ctx, resource), &resource.name_any(), old, &patch).await?;
+    patch_status_if_changed(
+        &ctx.status_memo,
+        &own_api(ctx, resource),
+        &resource.name_any(),
+        old,
+        &patch,
+    )
+    .await?;
     ctx.events
         .warn(resource, "InvalidSpec", "Validate", &message)
         .await;

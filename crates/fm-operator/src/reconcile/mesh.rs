@@ -65,7 +65,14 @@ async fn write_summary(
         "conditions": {READY: ready(false, reason, message)},
         "condition": condition("MeshReady", false, "Wait", reason, message),
     }});
-    patch_status_if_changed(&api, &mesh.name_any(), mesh.status.as_ref(), &patch).await?;
+    patch_status_if_changed(
+        &ctx.status_memo,
+        &api,
+        &mesh.name_any(),
+        mesh.status.as_ref(),
+        &patch,
+    )
+    .await?;
     Ok(())
 }
 
@@ -196,7 +203,14 @@ async fn reconcile_inner(mesh: &FunctionMesh, ctx: &Context) -> Result<Action> {
         "conditions": {READY: summary},
         "observedGeneration": mesh.meta().generation,
     }});
-    patch_status_if_changed(&mesh_api, &name, mesh.status.as_ref(), &patch).await?;
+    patch_status_if_changed(
+        &ctx.status_memo,
+        &mesh_api,
+        &name,
+        mesh.status.as_ref(),
+        &patch,
+    )
+    .await?;
     info!(%namespace, %name, children = children.len(), all_ready, "reconciled mesh");
     Ok(Action::requeue(RESYNC))
 }
