@@ -2,6 +2,7 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy,
 };
@@ -107,7 +108,7 @@ pub async fn apply_hpa(
     name: &str,
     hpa: &HorizontalPodAutoscaler,
     version: HpaVersion,
-) -> Result<()> {
+) -> Result<ObjectMeta> {
     let body = match version {
         HpaVersion::V2 => {
             let mut v = serde_json::to_value(hpa)?;
@@ -117,7 +118,8 @@ pub async fn apply_hpa(
         }
         HpaVersion::V2beta2 => fm_desired::hpa::to_v2beta2(hpa)?,
     };
-    api.patch(name, &apply_params(), &Patch::Apply(body))
+    let applied = api
+        .patch(name, &apply_params(), &Patch::Apply(body))
         .await?;
-    Ok(())
+    Ok(applied.metadata)
 }

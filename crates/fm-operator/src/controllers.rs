@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use fm_api::{Function, FunctionMesh, Sink, Source};
+use fm_api::{Function, FunctionMesh, Kind, Sink, Source};
 use futures::channel::mpsc::UnboundedReceiver;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -21,7 +21,9 @@ use tokio::sync::oneshot;
 use crate::context::Context;
 use crate::error::Error;
 use crate::kinds::ComponentKind;
-use crate::observed::{self, slim_meta, Cache, Keeper, SeenChild, Wakers};
+use crate::observed::{
+    self, slim_meta, Cache, Keeper, SeenChild, Wakers, HPA, JOB, SERVICE, STATEFULSET,
+};
 use crate::reconcile;
 
 fn api<K>(ctx: &Context, namespace: Option<&str>) -> Api<K>
@@ -176,15 +178,23 @@ fn slim_meta_entry<K>(object: &PartialObjectMeta<K>) -> (ObjectMeta, ObjectMeta)
 }
 
 fn keeper<K, T>(
+    ctx: &Context,
     scope: Option<&str>,
-    cache: Arc<Cache<T>>,
+    watched: (&'static str, Arc<Cache<T>>),
     slim: fn(&K) -> (ObjectMeta, T),
     wakers: &Wakers,
     synced: &mut Vec<oneshot::Receiver<()>>,
 ) -> Keeper<K, T> {
     let (tx, rx) = oneshot::channel();
     synced.push(rx);
-    Keeper::new(scope.map(str::to_owned), cache, slim, wakers.clone(), tx)
+    Keeper::new(
+        scope.map(str::to_owned),
+        watched,
+        ctx.observed.own_writes.clone(),
+        slim,
+        wakers.clone(),
+        tx,
+    )
 }
 
 /// Watches each child kind of one scope once, keeping its cache and waking owners; returns
@@ -194,30 +204,34 @@ async fn watch_children(ctx: &Arc<Context>, namespace: Option<&str>, wakers: &Wa
     let mut synced = Vec::new();
     let observed = &ctx.observed;
     let statefulsets = keeper(
+        ctx,
         namespace,
-        observed.statefulsets.clone(),
+        (STATEFULSET, observed.statefulsets.clone()),
         slim_statefulset_entry,
         wakers,
         &mut synced,
     );
     let services = keeper(
+        ctx,
         namespace,
-        observed.services.clone(),
+        (SERVICE, observed.services.clone()),
         slim_meta_entry,
         wakers,
         &mut synced,
     );
     let autoscalers = keeper(
+        ctx,
         namespace,
-        observed.hpas.clone(),
+        (HPA, observed.hpas.clone()),
         slim_meta_entry,
         wakers,
         &mut synced,
     );
     // Jobs are read when needed (clean-up); their watch only wakes owners.
     let jobs = keeper(
+        ctx,
         namespace,
-        Arc::new(Cache::default()),
+        (JOB, Arc::new(Cache::default())),
         slim_meta_entry,
         wakers,
         &mut synced,
@@ -258,22 +272,25 @@ pub async fn run_all(ctx: Arc<Context>, namespaces: Vec<String>) {
         let mut children_synced = Vec::new();
         let observed = &ctx.observed;
         let functions = keeper(
+            &ctx,
             ns,
-            observed.functions.clone(),
+            (Kind::Function.kind(), observed.functions.clone()),
             seen_child::<Function>,
             &wakers,
             &mut children_synced,
         );
         let sources = keeper(
+            &ctx,
             ns,
-            observed.sources.clone(),
+            (Kind::Source.kind(), observed.sources.clone()),
             seen_child::<Source>,
             &wakers,
             &mut children_synced,
         );
         let sinks = keeper(
+            &ctx,
             ns,
-            observed.sinks.clone(),
+            (Kind::Sink.kind(), observed.sinks.clone()),
             seen_child::<Sink>,
             &wakers,
             &mut children_synced,

@@ -10,7 +10,7 @@
 //! most of the operator's memory.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use fm_api::status::ComponentStatus;
 use fm_api::{Function, FunctionMesh, Kind, Sink, Source};
@@ -73,6 +73,12 @@ impl SeenChild {
             == Some("True")
     }
 }
+
+/// The child kinds as [`OwnWrites`] and the [`Keeper`]s name them.
+pub const STATEFULSET: &str = <StatefulSet as k8s_openapi::Resource>::KIND;
+pub const SERVICE: &str = <k8s_openapi::api::core::v1::Service as k8s_openapi::Resource>::KIND;
+pub const HPA: &str = "HorizontalPodAutoscaler";
+pub const JOB: &str = <k8s_openapi::api::batch::v1::Job as k8s_openapi::Resource>::KIND;
 
 /// `(namespace, name)`.
 type Key = (String, String);
@@ -145,6 +151,59 @@ pub struct Observed {
     pub functions: Arc<Cache<SeenChild>>,
     pub sources: Arc<Cache<SeenChild>>,
     pub sinks: Arc<Cache<SeenChild>>,
+    pub own_writes: Arc<OwnWrites>,
+}
+
+/// The versions of children the reconcilers wrote themselves. The watch event of such a write
+/// (its echo) tells the owner nothing its reconcile did not already read in the write's
+/// response, so it updates the cache but does not wake the owner: without this, every
+/// Function that creates its StatefulSet and Service is reconciled again for each.
+/// Only an event carrying exactly the version a write returned is an echo; any other change
+/// (another writer, the StatefulSet controller's status, a deletion) wakes the owner.
+#[derive(Default)]
+pub struct OwnWrites {
+    /// `(kind, namespace, name)` → the `resourceVersion` the last write returned.
+    written: Mutex<HashMap<(&'static str, String, String), String>>,
+}
+
+impl OwnWrites {
+    /// Records that a reconcile wrote `meta` (as the API server returned it) of `kind`.
+    pub fn wrote(&self, kind: &'static str, meta: &ObjectMeta) {
+        let Some(version) = meta.resource_version.clone() else {
+            return;
+        };
+        let (namespace, name) = key(meta);
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.insert((kind, namespace, name), version);
+    }
+
+    /// Whether the watch event of `meta` is the echo of a recorded write; an echo is
+    /// forgotten once seen. An earlier version (an event still on its way from before the
+    /// write) is not an echo, and the record stays for the write's own event.
+    fn is_echo(&self, kind: &'static str, meta: &ObjectMeta) -> bool {
+        let (namespace, name) = key(meta);
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = (kind, namespace, name);
+        if written.get(&slot).is_some() && written.get(&slot) == meta.resource_version.as_ref() {
+            written.remove(&slot);
+            return true;
+        }
+        false
+    }
+
+    fn forget(&self, kind: &'static str, meta: &ObjectMeta) {
+        let (namespace, name) = key(meta);
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.remove(&(kind, namespace, name));
+    }
+
+    pub fn len(&self) -> usize {
+        self.written.lock().map(|w| w.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Observed {
@@ -240,10 +299,14 @@ impl Wakers {
 }
 
 /// Keeps a cache as the watch of one scope (a namespace, or all) reports, slimming each object,
-/// and wakes the owner of every object that changes.
+/// and wakes the owner of every object that changes, unless the change is the echo of the
+/// owner's own write ([`OwnWrites`]).
 pub struct Keeper<K, T> {
     scope: Option<String>,
+    /// The kind watched, as [`OwnWrites`] records it.
+    kind: &'static str,
     cache: Arc<Cache<T>>,
+    own_writes: Arc<OwnWrites>,
     slim: fn(&K) -> (ObjectMeta, T),
     wakers: Wakers,
     /// Signalled after the first full list, so controllers start on a complete cache.
@@ -255,14 +318,17 @@ pub struct Keeper<K, T> {
 impl<K, T> Keeper<K, T> {
     pub fn new(
         scope: Option<String>,
-        cache: Arc<Cache<T>>,
+        (kind, cache): (&'static str, Arc<Cache<T>>),
+        own_writes: Arc<OwnWrites>,
         slim: fn(&K) -> (ObjectMeta, T),
         wakers: Wakers,
         synced: tokio::sync::oneshot::Sender<()>,
     ) -> Self {
         Keeper {
             scope,
+            kind,
             cache,
+            own_writes,
             slim,
             wakers,
             synced: Some(synced),
@@ -289,12 +355,15 @@ impl<K, T> Keeper<K, T> {
                 let (meta, value) = (self.slim)(object);
                 let (namespace, name) = key(&meta);
                 self.cache.insert(&namespace, &name, value);
-                self.wakers.wake_owner(&meta);
+                if !self.own_writes.is_echo(self.kind, &meta) {
+                    self.wakers.wake_owner(&meta);
+                }
             }
             watcher::Event::Delete(object) => {
                 let (meta, _) = (self.slim)(object);
                 let (namespace, name) = key(&meta);
                 self.cache.remove(&namespace, &name);
+                self.own_writes.forget(self.kind, &meta);
                 self.wakers.wake_owner(&meta);
             }
         }
@@ -375,7 +444,8 @@ mod tests {
         ]);
         Keeper::new(
             Some("ns".into()),
-            cache.clone(),
+            ("ConfigMap", cache.clone()),
+            Arc::default(),
             |m: &ObjectMeta| (m.clone(), m.clone()),
             wakers,
             tx,
@@ -393,6 +463,62 @@ mod tests {
         assert_eq!(functions, vec![ObjectRef::new("a").within("ns"); 2]);
         let meshes: Vec<_> = woken.mesh.by_ref().collect().await;
         assert_eq!(meshes, vec![ObjectRef::new("m").within("ns")]);
+    }
+
+    fn at_version(mut meta: ObjectMeta, version: &str) -> ObjectMeta {
+        meta.resource_version = Some(version.into());
+        meta
+    }
+
+    #[tokio::test]
+    async fn the_echo_of_an_own_write_does_not_wake_the_owner_but_any_other_change_does() {
+        let cache: Arc<Cache<ObjectMeta>> = Arc::default();
+        let own_writes: Arc<OwnWrites> = Arc::default();
+        let (wakers, mut woken) = wakers();
+        let (tx, _rx) = tokio::sync::oneshot::channel();
+        let mut keeper = Keeper::new(
+            Some("ns".into()),
+            (STATEFULSET, cache.clone()),
+            own_writes.clone(),
+            |m: &ObjectMeta| (m.clone(), m.clone()),
+            wakers,
+            tx,
+        );
+        let sts = meta("ns", "a-function", Some(("Function", "a")));
+        let mut wakes = || {
+            let mut n = 0;
+            while woken.function.try_recv().is_ok() {
+                n += 1;
+            }
+            n
+        };
+
+        // The reconcile wrote version 7; an event from before the write (6) still wakes it,
+        // the write's own event (7) does not, and is cached all the same.
+        own_writes.wrote(STATEFULSET, &at_version(sts.clone(), "7"));
+        keeper.observe(&watcher::Event::Apply(at_version(sts.clone(), "6")));
+        assert_eq!(wakes(), 1, "an earlier version is news");
+        keeper.observe(&watcher::Event::Apply(at_version(sts.clone(), "7")));
+        assert_eq!(wakes(), 0, "the echo of the write");
+        let cached = cache.get("ns", "a-function").expect("cached");
+        assert_eq!(cached.resource_version.as_deref(), Some("7"));
+        assert!(own_writes.is_empty(), "an echo is forgotten once seen");
+
+        // Someone else's change, the same name in another kind, and a deletion all wake.
+        keeper.observe(&watcher::Event::Apply(at_version(sts.clone(), "8")));
+        assert_eq!(wakes(), 1, "another writer");
+        own_writes.wrote(SERVICE, &at_version(sts.clone(), "9"));
+        keeper.observe(&watcher::Event::Apply(at_version(sts.clone(), "9")));
+        assert_eq!(
+            wakes(),
+            1,
+            "a Service's write is not the StatefulSet's echo"
+        );
+        own_writes.wrote(STATEFULSET, &at_version(sts.clone(), "10"));
+        keeper.observe(&watcher::Event::Delete(at_version(sts.clone(), "10")));
+        assert_eq!(wakes(), 1, "a deletion");
+        own_writes.wrote(SERVICE, &at_version(sts.clone(), "10"));
+        assert_eq!(own_writes.len(), 1, "only the Service's record is left");
     }
 
     #[test]

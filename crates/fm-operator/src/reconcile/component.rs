@@ -20,6 +20,7 @@ use crate::apply::{apply, apply_hpa, apply_statefulset, delete_if_exists, hpa_ap
 use crate::context::{Context, MANAGED_ANNOTATION, PAUSE_ANNOTATION};
 use crate::error::{check_owner, Error, Result};
 use crate::kinds::ComponentKind;
+use crate::observed::{HPA, SERVICE, STATEFULSET};
 
 pub async fn reconcile<K: ComponentKind>(resource: Arc<K>, ctx: Arc<Context>) -> Result<Action> {
     let started = Instant::now();
@@ -153,6 +154,9 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
     );
 
     // Apply: the children are independent, so their writes go out together.
+    // The reconcile reads each write's response, so the write's own watch event need not wake
+    // it again.
+    let own_writes = &ctx.observed.own_writes;
     let sts_api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &namespace);
     let workload = async {
         match (&plan.statefulset, observed_sts.as_deref()) {
@@ -174,10 +178,10 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
             // Apply; a keep of nothing is never planned (what is missing is applied).
             (step, _) => {
                 debug!(statefulset = %names.statefulset, ?step, "applying");
-                Ok::<_, crate::error::Error>((
-                    apply_statefulset(&sts_api, &names.statefulset, &desired.statefulset).await?,
-                    None,
-                ))
+                let applied =
+                    apply_statefulset(&sts_api, &names.statefulset, &desired.statefulset).await?;
+                own_writes.wrote(STATEFULSET, &applied.metadata);
+                Ok::<_, crate::error::Error>((applied, None))
             }
         }
     };
@@ -185,7 +189,8 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
         if let Decision::Apply(why) = &plan.service {
             debug!(service = %names.service, %why, "applying");
             let api: Api<Service> = Api::namespaced(ctx.client.clone(), &namespace);
-            apply(&api, &names.service, &desired.service).await?;
+            let applied = apply(&api, &names.service, &desired.service).await?;
+            own_writes.wrote(SERVICE, &applied.metadata);
         }
         Ok::<_, crate::error::Error>(())
     };
@@ -355,7 +360,8 @@ async fn apply_autoscaler(
         Decision::Apply(why) => {
             if let Some(hpa) = &desired.hpa {
                 debug!(hpa = name, %why, "applying");
-                apply_hpa(&hpa_api, name, hpa, ctx.hpa).await?;
+                let applied = apply_hpa(&hpa_api, name, hpa, ctx.hpa).await?;
+                ctx.observed.own_writes.wrote(HPA, &applied);
             }
         }
         // maxReplicas removed: the autoscaler must go (upstream looked it up by the wrong

@@ -240,6 +240,9 @@ async fn apply_child<K: ComponentKind>(
             debug!(kind = K::KIND.kind(), %namespace, %name, ?decision, "applying mesh member");
             let api: Api<K> = Api::namespaced(ctx.client.clone(), namespace);
             let applied = apply(&api, &name, &wanted).await?;
+            ctx.observed
+                .own_writes
+                .wrote(K::KIND.kind(), applied.meta());
             Ok(SeenChild::is_ready(applied.status()))
         }
     }
