@@ -12,7 +12,7 @@ use fm_api::common::{
 use fm_api::function::WindowConfig;
 use fm_api::schema::FreeForm;
 use fm_api::spec_common::CommonSpec;
-use fm_api::{FunctionSpec, SinkSpec, SourceSpec};
+use fm_api::{ConsumerSpec, FunctionSpec, SinkSpec, SourceSpec};
 use k8s_openapi::api::autoscaling::v2::{MetricSpec, MetricTarget, ResourceMetricSource};
 use k8s_openapi::api::core::v1::{
     ConfigMapVolumeSource, EmptyDirVolumeSource, EnvVar, PersistentVolumeClaim,
@@ -69,26 +69,25 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
         t.as_ref().and_then(|t| mesh.full_topic_name(&t.value))
     };
     let subscription_type = s.subscription_type.as_ref().map(|t| t.value);
-    let retain_ordering = (subscription_type == Some(SubscriptionType::Failover)).then_some(true);
-    let retain_key_ordering =
-        (subscription_type == Some(SubscriptionType::KeyShared)).then_some(true);
-    let timeout = s.timeout_ms.as_ref().map(|t| t.value);
-    let subscription_position = s.position.as_ref().map(|p| p.value);
+    let consumer = ConsumerSpec {
+        dead_letter_topic: topic(&s.dead_letter),
+        auto_ack: s.auto_ack.as_ref().map(|b| b.value),
+        timeout: s.timeout_ms.as_ref().map(|t| t.value),
+        max_message_retry: s.max_retries.as_ref().map(|r| r.value as i32),
+        retain_ordering: (subscription_type == Some(SubscriptionType::Failover)).then_some(true),
+        retain_key_ordering: (subscription_type == Some(SubscriptionType::KeyShared))
+            .then_some(true),
+        subscription_name: s.subscription.as_ref().map(|x| x.value.clone()),
+        subscription_position: s.position.as_ref().map(|p| p.value),
+        cleanup_subscription: s.cleanup_subscription.as_ref().map(|b| b.value),
+    };
     let generated = match step.kind.value {
         crate::syntax::ast::StepKind::Function => StepSpec::Function(Box::new(FunctionSpec {
             common,
             input,
             output,
-            dead_letter_topic: topic(&s.dead_letter),
             func_config: config,
-            auto_ack: s.auto_ack.as_ref().map(|b| b.value),
-            timeout,
-            max_message_retry: s.max_retries.as_ref().map(|r| r.value as i32),
-            retain_ordering,
-            retain_key_ordering,
-            subscription_name: s.subscription.as_ref().map(|x| x.value.clone()),
-            subscription_position,
-            cleanup_subscription: s.cleanup_subscription.as_ref().map(|b| b.value),
+            consumer,
             forward_source_message_property: s.forward_properties.as_ref().map(|b| b.value),
             max_pending_async_requests: s.max_pending_async.as_ref().map(|m| m.value),
             window_config: window_config(mesh, step),
@@ -106,15 +105,7 @@ pub fn step_spec(mesh: &Mesh, step: &Step, diagnostics: &mut Diagnostics) -> Ste
             common,
             input,
             sink_config: connector_config,
-            auto_ack: s.auto_ack.as_ref().map(|b| b.value),
-            timeout,
-            max_message_retry: s.max_retries.as_ref().map(|r| r.value as i32),
-            retain_ordering,
-            retain_key_ordering,
-            dead_letter_topic: topic(&s.dead_letter),
-            subscription_name: s.subscription.as_ref().map(|x| x.value.clone()),
-            cleanup_subscription: s.cleanup_subscription.as_ref().map(|b| b.value),
-            subscription_position,
+            consumer,
             ..Default::default()
         })),
     };

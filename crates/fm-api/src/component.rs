@@ -8,6 +8,7 @@ use std::fmt;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::common::{InputConf, OutputConf, PodPolicy, PulsarMessaging};
+use crate::consumer::ConsumerSpec;
 use crate::spec_common::CommonSpec;
 use crate::status::ComponentStatus;
 use crate::{Function, FunctionSpec, Sink, SinkSpec, Source, SourceSpec};
@@ -108,6 +109,15 @@ impl<'a> SpecRef<'a> {
         match self {
             SpecRef::Function(s) => s.input.as_ref(),
             SpecRef::Sink(s) => s.input.as_ref(),
+            SpecRef::Source(_) => None,
+        }
+    }
+
+    /// How the input is subscribed to and acknowledged; a Source consumes nothing.
+    pub fn consumer(self) -> Option<&'a ConsumerSpec> {
+        match self {
+            SpecRef::Function(s) => Some(&s.consumer),
+            SpecRef::Sink(s) => Some(&s.consumer),
             SpecRef::Source(_) => None,
         }
     }

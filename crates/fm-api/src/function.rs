@@ -6,7 +6,8 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::common::{InputConf, OutputConf, SubscriptionPosition};
+use crate::common::{InputConf, OutputConf};
+use crate::consumer::ConsumerSpec;
 use crate::schema::FreeForm;
 use crate::spec_common::CommonSpec;
 use crate::status::ComponentStatus;
@@ -43,9 +44,6 @@ pub struct FunctionSpec {
     /// Topic the function publishes its results to, and how to encode them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<OutputConf>,
-    /// Topic receiving messages that failed `maxMessageRetry` times.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dead_letter_topic: Option<String>,
     /// User configuration handed to the function (`context.getUserConfigValue`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub func_config: Option<FreeForm>,
@@ -55,22 +53,10 @@ pub struct FunctionSpec {
     /// Replaces the output topic with a built-in or custom sink connector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink_config: Option<FunctionSinkConfig>,
+    // Subscription and delivery, declared once for Function and Sink.
+    #[serde(flatten)]
+    pub consumer: ConsumerSpec,
 
-    /// Acknowledge each message once the function returns. Default true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_ack: Option<bool>,
-    /// Milliseconds before an unacknowledged message is redelivered; 0: never.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i32>,
-    /// Times a failed message is retried before going to `deadLetterTopic`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_message_retry: Option<i32>,
-    /// Process messages in order (failover subscription). Default false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retain_ordering: Option<bool>,
-    /// Keep messages of one key in order (key-shared subscription). Default false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retain_key_ordering: Option<bool>,
     /// Copy the input message's properties to the output message. Default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward_source_message_property: Option<bool>,
@@ -81,15 +67,6 @@ pub struct FunctionSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_config: Option<WindowConfig>,
 
-    /// Name of the input subscription. Default: `tenant/namespace/name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_name: Option<String>,
-    /// Where a new subscription starts: `latest` or `earliest` (default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_position: Option<SubscriptionPosition>,
-    /// Delete the input subscription when the function is deleted. Default false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cleanup_subscription: Option<bool>,
     /// On (re)start, skip the backlog and continue from the latest message. Default false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_to_latest: Option<bool>,

@@ -7,6 +7,7 @@
 pub mod backend_config;
 pub mod common;
 pub mod component;
+pub mod consumer;
 pub mod crds;
 pub mod function;
 pub mod load;
@@ -21,6 +22,7 @@ pub mod yaml;
 
 pub use backend_config::{BackendConfig, BackendConfigSpec};
 pub use component::{AnyComponent, Component, Kind, SpecRef};
+pub use consumer::ConsumerSpec;
 pub use function::{Function, FunctionSpec};
 pub use mesh::{FunctionMesh, FunctionMeshSpec};
 pub use sink::{Sink, SinkSpec};

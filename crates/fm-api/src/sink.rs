@@ -4,7 +4,8 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::common::{InputConf, SubscriptionPosition};
+use crate::common::InputConf;
+use crate::consumer::ConsumerSpec;
 use crate::schema::FreeForm;
 use crate::spec_common::CommonSpec;
 use crate::status::ComponentStatus;
@@ -44,34 +45,10 @@ pub struct SinkSpec {
     /// The connector's own configuration. Required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sink_config: Option<FreeForm>,
-    /// Milliseconds before an unacknowledged message is redelivered; 0: never.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i32>,
+    // Subscription and delivery, declared once for Function and Sink.
+    #[serde(flatten)]
+    pub consumer: ConsumerSpec,
     /// Milliseconds before a negatively acknowledged message is redelivered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_ack_redelivery_delay_ms: Option<i32>,
-    /// Acknowledge each message once the sink has written it. Default true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_ack: Option<bool>,
-    /// Times a failed message is retried before going to `deadLetterTopic`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_message_retry: Option<i32>,
-    /// Process messages in order (failover subscription). Default false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retain_ordering: Option<bool>,
-    /// Keep messages of one key in order (key-shared subscription). Default false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retain_key_ordering: Option<bool>,
-    /// Topic receiving messages that failed `maxMessageRetry` times.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dead_letter_topic: Option<String>,
-    /// Name of the input subscription. Default: `tenant/namespace/name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_name: Option<String>,
-    /// Delete the input subscription when the sink is deleted. Default false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cleanup_subscription: Option<bool>,
-    /// Where a new subscription starts: `latest` or `earliest` (default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_position: Option<SubscriptionPosition>,
 }

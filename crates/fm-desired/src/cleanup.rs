@@ -60,11 +60,10 @@ pub fn wanted(meta: &ObjectMeta, specific: SpecRef<'_>) -> bool {
     if annotation.map(String::as_str) == Some("false") {
         return false;
     }
-    match specific {
-        SpecRef::Function(f) => f.cleanup_subscription == Some(true),
-        SpecRef::Sink(s) => s.cleanup_subscription == Some(true),
-        SpecRef::Source(s) => s.batch_source_config.is_some(),
+    if let SpecRef::Source(s) = specific {
+        return s.batch_source_config.is_some();
     }
+    specific.consumer().and_then(|c| c.cleanup_subscription) == Some(true)
 }
 
 /// The spec with `pulsar.cleanupAuthConfig`, when set, in place of `pulsar.authConfig`.
@@ -124,23 +123,20 @@ fn topic_namespace(topic: &str) -> Result<String, Violation> {
 /// patterns is unsubscribed in each pattern's namespace (upstream's `namespaces unsubscribe`),
 /// and from every listed topic outside those namespaces (upstream skipped those).
 pub fn removals(c: &Component<'_>) -> Result<Vec<Removal>, Violation> {
-    let (input, subscription) = match c.specific {
-        SpecRef::Function(f) => (f.input.as_ref(), f.subscription_name.as_deref()),
-        SpecRef::Sink(s) => (s.input.as_ref(), s.subscription_name.as_deref()),
-        SpecRef::Source(_) => {
-            // `computeBatchSourceIntermediateTopicName` and
-            // `computeBatchSourceInstanceSubscriptionName` in `controllers/spec/source.go`.
-            let (tenant, namespace, name) = (c.tenant(), c.pulsar_namespace(), c.pulsar_name());
-            let topic = format!("persistent://{tenant}/{namespace}/{name}-intermediate");
-            return Ok(vec![
-                Removal::Topic {
-                    topic: topic.clone(),
-                    subscription: format!("BatchSourceExecutor-{tenant}/{namespace}/{name}"),
-                },
-                Removal::DeleteTopic { topic },
-            ]);
-        }
+    let Some(consumer) = c.specific.consumer() else {
+        // A Source: its batch intermediate topic (`computeBatchSourceIntermediateTopicName` and
+        // `computeBatchSourceInstanceSubscriptionName` in `controllers/spec/source.go`).
+        let (tenant, namespace, name) = (c.tenant(), c.pulsar_namespace(), c.pulsar_name());
+        let topic = format!("persistent://{tenant}/{namespace}/{name}-intermediate");
+        return Ok(vec![
+            Removal::Topic {
+                topic: topic.clone(),
+                subscription: format!("BatchSourceExecutor-{tenant}/{namespace}/{name}"),
+            },
+            Removal::DeleteTopic { topic },
+        ]);
     };
+    let (input, subscription) = (c.specific.input(), consumer.subscription_name.as_deref());
     // `getSubscriptionNameOrDefault` in `controllers/spec/common.go`.
     let subscription = subscription
         .filter(|s| !s.is_empty())

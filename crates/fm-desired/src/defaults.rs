@@ -10,7 +10,7 @@
 
 use fm_api::common::{InputConf, LogTopicAgent, OutputConf, ProcessingGuarantee, ProducerConfig};
 use fm_api::spec_common::CommonSpec;
-use fm_api::{Function, Sink, Source};
+use fm_api::{ConsumerSpec, Function, Sink, Source};
 
 /// Pulsar tenant of a resource that names none.
 pub const TENANT: &str = "public";
@@ -30,7 +30,7 @@ pub fn function(function: &mut Function) {
     let name = function.metadata.name.clone().unwrap_or_default();
     let spec = &mut function.spec;
     common(&mut spec.common, &name);
-    spec.auto_ack.get_or_insert(true);
+    consumer(&mut spec.consumer);
     spec.max_pending_async_requests
         .get_or_insert(MAX_PENDING_ASYNC_REQUESTS);
     spec.forward_source_message_property.get_or_insert(true);
@@ -65,9 +65,14 @@ pub fn sink(sink: &mut Sink) {
     let name = sink.metadata.name.clone().unwrap_or_default();
     let spec = &mut sink.spec;
     common(&mut spec.common, &name);
-    spec.auto_ack.get_or_insert(true);
+    consumer(&mut spec.consumer);
     input_type(spec.input.get_or_insert_with(InputConf::default));
     log_topic_agent(&mut spec.common, LogTopicAgent::Sidecar);
+}
+
+/// What a Function and a Sink share: acknowledging is on unless turned off.
+fn consumer(consumer: &mut ConsumerSpec) {
+    consumer.auto_ack.get_or_insert(true);
 }
 
 /// What the three kinds share: replicas, guarantee, Pulsar name, tenant, namespace, cluster.
@@ -164,7 +169,7 @@ mod tests {
         function(&mut f);
         assert_eq!(f.spec.common.name.as_deref(), Some("other"));
         assert_eq!(f.spec.common.min_replicas, Some(3));
-        assert_eq!(f.spec.auto_ack, Some(false));
+        assert_eq!(f.spec.consumer.auto_ack, Some(false));
         assert_eq!(f.spec.common.tenant.as_deref(), Some("t"));
         let input = f.spec.input.as_ref().expect("input");
         assert_eq!(input.type_class_name.as_deref(), Some("java.lang.String"));
@@ -207,7 +212,7 @@ mod tests {
         .expect("a Sink");
         sink(&mut k);
         assert_eq!(k.spec.common.log_topic_agent, Some(LogTopicAgent::Sidecar));
-        assert_eq!(k.spec.auto_ack, Some(true));
+        assert_eq!(k.spec.consumer.auto_ack, Some(true));
         assert!(k.spec.common.replicas == Some(1) && k.spec.common.min_replicas == Some(1));
     }
 

@@ -10,7 +10,7 @@
 
 use fm_api::common::{InputConf, ProcessingGuarantee};
 use fm_api::spec_common::CommonSpec;
-use fm_api::{FunctionSpec, SinkSpec, SourceSpec, SpecRef};
+use fm_api::{ConsumerSpec, FunctionSpec, SinkSpec, SourceSpec, SpecRef};
 
 use crate::hpa::builtin_rule;
 use crate::quantity;
@@ -201,16 +201,27 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<Violation>) {
     }
 }
 
-/// Ordering, retry and guarantee combinations the instances reject or silently ignore.
+/// Ordering, retry and guarantee combinations the instances reject or silently ignore. The
+/// ordering rules apply to Functions only: upstream's Sink validation leaves `retainOrdering`
+/// and `retainKeyOrdering` unchecked (`api/compute/v1alpha1/sink_webhook.go`).
 fn processing_rules(
     guarantee: Option<ProcessingGuarantee>,
-    timeout: Option<i32>,
-    max_retry: Option<i32>,
-    dead_letter_topic: Option<&str>,
-    retain_ordering: Option<bool>,
-    retain_key_ordering: Option<bool>,
+    consumer: &ConsumerSpec,
+    ordering_rules: bool,
     errors: &mut Vec<Violation>,
 ) {
+    let ConsumerSpec {
+        timeout,
+        max_message_retry: max_retry,
+        dead_letter_topic,
+        ..
+    } = consumer;
+    let dead_letter_topic = dead_letter_topic.as_deref();
+    let (retain_ordering, retain_key_ordering) = if ordering_rules {
+        (consumer.retain_ordering, consumer.retain_key_ordering)
+    } else {
+        (None, None)
+    };
     let effectively_once = guarantee == Some(ProcessingGuarantee::EffectivelyOnce);
     if effectively_once && timeout.is_some_and(|t| t != 0) {
         errors.push(Violation::new(
@@ -292,11 +303,8 @@ fn function_errors(s: &FunctionSpec) -> Vec<Violation> {
     common_rules(&s.common, &mut errors);
     processing_rules(
         s.common.processing_guarantee,
-        s.timeout,
-        s.max_message_retry,
-        s.dead_letter_topic.as_deref(),
-        s.retain_ordering,
-        s.retain_key_ordering,
+        &s.consumer,
+        true,
         &mut errors,
     );
     if s.source_config.is_none() {
@@ -368,11 +376,8 @@ fn sink_errors(s: &SinkSpec) -> Vec<Violation> {
     }
     processing_rules(
         s.common.processing_guarantee,
-        s.timeout,
-        s.max_message_retry,
-        s.dead_letter_topic.as_deref(),
-        None,
-        None,
+        &s.consumer,
+        false,
         &mut errors,
     );
     input_rules(s.input.as_ref(), None, &mut errors);

@@ -38,8 +38,8 @@ const DEFAULT_WATERMARK_EMIT_INTERVAL_MS: i64 = 1000;
 
 pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
     let guarantee = c.guarantee();
-    let retain_ordering = spec.retain_ordering.unwrap_or(false);
-    let retain_key_ordering = spec.retain_key_ordering.unwrap_or(false);
+    let consumer = &spec.consumer;
+    let (retain_ordering, retain_key_ordering) = parts::retained_ordering(consumer);
 
     let mut class_name = c.class_name().to_owned();
     let mut user_config = spec.func_config.clone().map(|f| f.0).unwrap_or_default();
@@ -83,27 +83,17 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
         parts::type_class_name(own.filter(|t| !t.is_empty()).or(fallback.as_ref()))
     };
 
-    let timeout = spec.timeout.unwrap_or(0).max(0) as u64;
+    let timeout = parts::timeout_ms(consumer);
     let mut source = SourceSpec {
         type_class_name: type_or_connector(
             spec.input.as_ref().and_then(|i| i.type_class_name.as_ref()),
             &source_connector,
         ),
-        subscription_type: parts::subscription_type(
-            retain_ordering,
-            retain_key_ordering,
-            guarantee,
-        ),
-        input_specs: parts::input_specs(spec.input.as_ref()),
-        timeout_ms: timeout,
         // Failed messages come back once they time out (upstream and Pulsar's function
         // worker, `FunctionConfigUtils`, both set the delay to the timeout).
         negative_ack_redelivery_delay_ms: timeout,
-        subscription_name: spec.subscription_name.clone().unwrap_or_default(),
-        cleanup_subscription: spec.cleanup_subscription.unwrap_or(false),
-        subscription_position: parts::position(spec.subscription_position),
         skip_to_latest: spec.skip_to_latest.unwrap_or(false),
-        ..Default::default()
+        ..parts::subscription(consumer, spec.input.as_ref(), guarantee)
     };
     if let Some(connector) = source_connector {
         // A source connector replaces the topic input.
@@ -150,17 +140,12 @@ pub fn build(c: &Component<'_>, spec: &FunctionSpec) -> FunctionDetails {
             // The generic runtime has no enum value of its own; its instance ignores the field.
             RuntimeRef::Java(_) | RuntimeRef::Generic(_) => Runtime::Java,
         },
-        auto_ack: spec.auto_ack.unwrap_or(true),
+        auto_ack: consumer.auto_ack.unwrap_or(true),
         parallelism: parts::parallelism(c),
         source: Some(source),
         sink: Some(sink),
         resources: parts::resources(c),
-        retry_details: parts::retry_details(
-            c,
-            spec.max_message_retry,
-            spec.dead_letter_topic.as_deref(),
-            spec.subscription_name.as_deref(),
-        ),
+        retry_details: parts::retry_details(c, consumer),
         runtime_flags: c.common.runtime_flags.clone().unwrap_or_default(),
         component_type: ComponentType::Function,
         retain_ordering,

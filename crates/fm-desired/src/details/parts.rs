@@ -62,6 +62,38 @@ pub fn position(p: Option<SubscriptionPosition>) -> super::model::SubscriptionPo
     }
 }
 
+/// The subscription part of a Function's or Sink's `FunctionDetails.source`: how its consumer
+/// settings and input read there. The caller adds the types and connector of its kind.
+pub fn subscription(
+    consumer: &fm_api::ConsumerSpec,
+    input: Option<&InputConf>,
+    g: ProcessingGuarantee,
+) -> super::model::SourceSpec {
+    let (ordering, key_ordering) = retained_ordering(consumer);
+    super::model::SourceSpec {
+        subscription_type: subscription_type(ordering, key_ordering, g),
+        input_specs: input_specs(input),
+        timeout_ms: timeout_ms(consumer),
+        subscription_name: consumer.subscription_name.clone().unwrap_or_default(),
+        cleanup_subscription: consumer.cleanup_subscription.unwrap_or(false),
+        subscription_position: position(consumer.subscription_position),
+        ..Default::default()
+    }
+}
+
+/// `retainOrdering` and `retainKeyOrdering`, false when unset.
+pub fn retained_ordering(consumer: &fm_api::ConsumerSpec) -> (bool, bool) {
+    (
+        consumer.retain_ordering.unwrap_or(false),
+        consumer.retain_key_ordering.unwrap_or(false),
+    )
+}
+
+/// The ack timeout in milliseconds; unset or negative: none (0).
+pub fn timeout_ms(consumer: &fm_api::ConsumerSpec) -> u64 {
+    consumer.timeout.unwrap_or(0).max(0) as u64
+}
+
 /// cpu cores, ram and disk bytes from the **requests** (what the instance is guaranteed).
 pub fn resources(c: &Component<'_>) -> Option<Resources> {
     let requests = c.common.resources.as_ref()?.requests.as_ref()?;
@@ -82,15 +114,11 @@ pub fn resources(c: &Component<'_>) -> Option<Resources> {
 /// Retry details, present only when retries or a dead-letter topic are asked for. Without an
 /// explicit DLQ but with retries and no custom subscription, upstream (and Pulsar's own
 /// function worker) name it `<tenant>-<namespace>-<name>-DLQ`.
-pub fn retry_details(
-    c: &Component<'_>,
-    max_retry: Option<i32>,
-    dlq: Option<&str>,
-    subscription_name: Option<&str>,
-) -> Option<RetryDetails> {
-    let retries = max_retry.unwrap_or(0).max(0);
-    let mut dead_letter_topic = dlq.unwrap_or("").to_owned();
-    if dead_letter_topic.is_empty() && retries > 0 && subscription_name.unwrap_or("").is_empty() {
+pub fn retry_details(c: &Component<'_>, consumer: &fm_api::ConsumerSpec) -> Option<RetryDetails> {
+    let retries = consumer.max_message_retry.unwrap_or(0).max(0);
+    let mut dead_letter_topic = consumer.dead_letter_topic.clone().unwrap_or_default();
+    let subscription_name = consumer.subscription_name.as_deref().unwrap_or("");
+    if dead_letter_topic.is_empty() && retries > 0 && subscription_name.is_empty() {
         dead_letter_topic = format!(
             "{}-{}-{}-DLQ",
             c.tenant(),

@@ -9,8 +9,8 @@ use crate::component::Component;
 
 pub fn build(c: &Component<'_>, spec: &SinkSpec) -> FunctionDetails {
     let guarantee = c.guarantee();
-    let retain_ordering = spec.retain_ordering.unwrap_or(false);
-    let retain_key_ordering = spec.retain_key_ordering.unwrap_or(false);
+    let consumer = &spec.consumer;
+    let (retain_ordering, retain_key_ordering) = parts::retained_ordering(consumer);
     let type_class_name =
         parts::type_class_name(spec.input.as_ref().and_then(|i| i.type_class_name.as_ref()));
     let configs = parts::config_string(spec.sink_config.as_ref());
@@ -24,25 +24,15 @@ pub fn build(c: &Component<'_>, spec: &SinkSpec) -> FunctionDetails {
         user_config: String::new(),
         secrets_map: parts::secrets_map(c),
         runtime: Runtime::Java,
-        auto_ack: spec.auto_ack.unwrap_or(true),
+        auto_ack: consumer.auto_ack.unwrap_or(true),
         parallelism: parts::parallelism(c),
         source: Some(SourceSpec {
             type_class_name: type_class_name.clone(),
-            subscription_type: parts::subscription_type(
-                retain_ordering,
-                retain_key_ordering,
-                guarantee,
-            ),
-            input_specs: parts::input_specs(spec.input.as_ref()),
-            timeout_ms: spec.timeout.unwrap_or(0).max(0) as u64,
-            subscription_name: spec.subscription_name.clone().unwrap_or_default(),
-            cleanup_subscription: spec.cleanup_subscription.unwrap_or(false),
-            subscription_position: parts::position(spec.subscription_position),
             negative_ack_redelivery_delay_ms: spec
                 .negative_ack_redelivery_delay_ms
                 .unwrap_or(0)
                 .max(0) as u64,
-            ..Default::default()
+            ..parts::subscription(consumer, spec.input.as_ref(), guarantee)
         }),
         sink: Some(Snk {
             class_name: c.class_name().to_owned(),
@@ -51,12 +41,7 @@ pub fn build(c: &Component<'_>, spec: &SinkSpec) -> FunctionDetails {
             ..Default::default()
         }),
         resources: parts::resources(c),
-        retry_details: parts::retry_details(
-            c,
-            spec.max_message_retry,
-            spec.dead_letter_topic.as_deref(),
-            spec.subscription_name.as_deref(),
-        ),
+        retry_details: parts::retry_details(c, consumer),
         runtime_flags: c.common.runtime_flags.clone().unwrap_or_default(),
         component_type: ComponentType::Sink,
         retain_ordering,
