@@ -1,13 +1,51 @@
 //! How the mesh language's words and literals map to Function Mesh API values: topic schemas
 //! to schema types and Java type classes, literals to JSON and to the strings labels and
-//! annotations take. One table, read both ways: `codegen` writes resources with it and
+//! annotations take, runtimes to package file extensions, pod-level security relaxations to
+//! the pod security context. One table, read both ways: `codegen` writes resources with it and
 //! `import` reads them back with it.
 
 use std::collections::BTreeMap;
 
+// The uid and gid the Pulsar runner images are built for: the operator's own values.
+use fm_desired::security::{FS_GROUP, RUN_AS_GROUP as RUNNER_GROUP, RUN_AS_USER as RUNNER_USER};
+use k8s_openapi::api::core::v1::{PodSecurityContext, SeccompProfile};
 use serde_json::Value as Json;
 
-use crate::syntax::ast::{Map, Schema, Value};
+use crate::syntax::ast::{Map, Runtime, Schema, Value};
+
+/// What a downloaded package's file is named with when its URL has no extension.
+pub fn default_extension(runtime: Runtime) -> &'static str {
+    match runtime {
+        Runtime::Java => ".jar",
+        Runtime::Python | Runtime::GenericPython => ".py",
+        Runtime::Connector => ".nar",
+        Runtime::NodeJs => ".js",
+        Runtime::Wasm => ".wasm",
+        Runtime::Go | Runtime::Executable => "",
+    }
+}
+
+/// The pod security context fmc writes for the two pod-level relaxations (`run-as-root`,
+/// `seccomp-unconfined`): non-root with the runner's ids and the runtime's seccomp profile
+/// unless relaxed. `fmc import` recognises each of the four.
+pub fn pod_security_context(as_root: bool, seccomp_unconfined: bool) -> PodSecurityContext {
+    let seccomp = if seccomp_unconfined {
+        "Unconfined"
+    } else {
+        "RuntimeDefault"
+    };
+    PodSecurityContext {
+        run_as_non_root: Some(!as_root),
+        run_as_user: Some(if as_root { 0 } else { RUNNER_USER }),
+        run_as_group: Some(if as_root { 0 } else { RUNNER_GROUP }),
+        fs_group: Some(FS_GROUP),
+        seccomp_profile: Some(SeccompProfile {
+            type_: seccomp.into(),
+            localhost_profile: None,
+        }),
+        ..Default::default()
+    }
+}
 
 /// Pulsar schema type name for a topic schema, as `customSchemaSources` and `sinkSchemaType`
 /// take it; `None` for raw bytes.

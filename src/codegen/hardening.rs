@@ -6,9 +6,7 @@
 use std::collections::BTreeMap;
 
 use fm_api::relaxations;
-// The uid and gid the Pulsar runner images are built for: the operator's own values.
-use fm_desired::security::{FS_GROUP, RUN_AS_GROUP as RUNNER_GROUP, RUN_AS_USER as RUNNER_USER};
-use k8s_openapi::api::core::v1::{PodSecurityContext, SeccompProfile};
+use k8s_openapi::api::core::v1::PodSecurityContext;
 
 use crate::model::Step;
 use crate::syntax::ast::{Relaxation, ResourceName};
@@ -27,31 +25,10 @@ fn relaxed(step: &Step, wanted: &Relaxation) -> bool {
 
 /// Non-root with the runner's ids and the runtime's seccomp profile, unless relaxed.
 pub fn pod_security_context(step: &Step) -> PodSecurityContext {
-    security_context(
+    crate::mapping::pod_security_context(
         relaxed(step, &Relaxation::RunAsRoot),
         relaxed(step, &Relaxation::SeccompUnconfined),
     )
-}
-
-/// The pod security context for the two pod-level relaxations (`run-as-root`,
-/// `seccomp-unconfined`); `fmc import` recognises each of the four.
-pub fn security_context(as_root: bool, seccomp_unconfined: bool) -> PodSecurityContext {
-    let seccomp = if seccomp_unconfined {
-        "Unconfined"
-    } else {
-        "RuntimeDefault"
-    };
-    PodSecurityContext {
-        run_as_non_root: Some(!as_root),
-        run_as_user: Some(if as_root { 0 } else { RUNNER_USER }),
-        run_as_group: Some(if as_root { 0 } else { RUNNER_GROUP }),
-        fs_group: Some(FS_GROUP),
-        seccomp_profile: Some(SeccompProfile {
-            type_: seccomp.into(),
-            localhost_profile: None,
-        }),
-        ..Default::default()
-    }
 }
 
 /// Whether the step keeps a limit on `resource` (every resource is limited unless relaxed).

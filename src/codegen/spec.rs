@@ -25,7 +25,9 @@ use serde_json::Value as Json;
 
 use super::hardening;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::mapping::{map_to_json, scalar_text, schema_type, string_map, type_class};
+use crate::mapping::{
+    default_extension, map_to_json, scalar_text, schema_type, string_map, type_class,
+};
 use crate::model::statements::WindowSize;
 use crate::model::words::SubscriptionType;
 use crate::model::{Cluster, Mesh, Step};
@@ -407,18 +409,6 @@ pub fn package_file(step: &Step) -> (String, Option<String>) {
         }
     };
     (file, Some(package))
-}
-
-/// What a downloaded package's file is named with when its URL has no extension.
-pub fn default_extension(runtime: Runtime) -> &'static str {
-    match runtime {
-        Runtime::Java => ".jar",
-        Runtime::Python | Runtime::GenericPython => ".py",
-        Runtime::Connector => ".nar",
-        Runtime::NodeJs => ".js",
-        Runtime::Wasm => ".wasm",
-        Runtime::Go | Runtime::Executable => "",
-    }
 }
 
 /// The runtime block's `log`: level, rotation, format, configuration file.

@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::fields::{put_back, take_i64, take_object, take_str};
 use super::write;
+use crate::syntax::ast::Relaxation;
 
 /// Whether the grammar reads `text` as one `measure` token (a number with an optional unit).
 fn is_measure(text: &str) -> bool {
@@ -240,13 +241,16 @@ pub fn security_context(pod: &mut Map<String, Json>, out: &mut Vec<String>) {
         return;
     };
     for (as_root, unconfined) in [(false, false), (true, false), (false, true), (true, true)] {
-        let ours = crate::codegen::hardening::security_context(as_root, unconfined);
+        let ours = crate::mapping::pod_security_context(as_root, unconfined);
         if serde_json::to_value(&ours).ok().as_ref() == Some(written) {
             pod.shift_remove("securityContext");
-            let words: Vec<&str> = [(as_root, "run-as-root"), (unconfined, "seccomp-unconfined")]
-                .into_iter()
-                .filter_map(|(on, word)| on.then_some(word))
-                .collect();
+            let words: Vec<&str> = [
+                (as_root, Relaxation::RunAsRoot.word()),
+                (unconfined, Relaxation::SeccompUnconfined.word()),
+            ]
+            .into_iter()
+            .filter_map(|(on, word)| on.then_some(word))
+            .collect();
             if !words.is_empty() {
                 out.push(format!("security {{ {} }}", words.join("; ")));
             }

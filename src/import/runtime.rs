@@ -135,6 +135,6 @@ fn derived_file(runtime: Runtime, package: &str) -> String {
         .to_owned();
     match runtime {
         _ if last.contains('.') => last,
-        runtime => format!("{last}{}", crate::codegen::spec::default_extension(runtime)),
+        runtime => format!("{last}{}", crate::mapping::default_extension(runtime)),
     }
 }
