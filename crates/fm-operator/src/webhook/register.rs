@@ -72,8 +72,7 @@ pub fn validating(
     ValidatingWebhookConfiguration {
         metadata: metadata(),
         webhooks: Some(
-            Kind::ALL
-                .into_iter()
+            Kind::all()
                 .map(|kind| ValidatingWebhook {
                     name: Hook::Validate.webhook_name(kind),
                     admission_review_versions: vec!["v1".into()],
@@ -98,8 +97,7 @@ pub fn mutating(
     MutatingWebhookConfiguration {
         metadata: metadata(),
         webhooks: Some(
-            Kind::ALL
-                .into_iter()
+            Kind::all()
                 .map(|kind| MutatingWebhook {
                     name: Hook::Mutate.webhook_name(kind),
                     admission_review_versions: vec!["v1".into()],

@@ -10,12 +10,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-/// The kinds the webhooks serve.
+/// The kinds the webhooks serve: the three components, and the FunctionMesh.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    Function,
-    Source,
-    Sink,
+    Component(fm_api::Kind),
     FunctionMesh,
 }
 
@@ -27,23 +25,25 @@ pub enum Hook {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Function, Kind::Source, Kind::Sink, Kind::FunctionMesh];
+    /// Every kind served, the components in [`fm_api::Kind::ALL`]'s order, then the mesh.
+    pub fn all() -> impl Iterator<Item = Kind> {
+        fm_api::Kind::ALL
+            .into_iter()
+            .map(Kind::Component)
+            .chain([Kind::FunctionMesh])
+    }
 
     /// The resource (plural) in the API.
     pub fn plural(self) -> &'static str {
         match self {
-            Kind::Function => "functions",
-            Kind::Source => "sources",
-            Kind::Sink => "sinks",
+            Kind::Component(kind) => kind.plural(),
             Kind::FunctionMesh => "functionmeshes",
         }
     }
 
     fn singular(self) -> &'static str {
         match self {
-            Kind::Function => "function",
-            Kind::Source => "source",
-            Kind::Sink => "sink",
+            Kind::Component(kind) => kind.word(),
             Kind::FunctionMesh => "functionmesh",
         }
     }
@@ -80,7 +80,7 @@ pub fn path(hook: Hook, kind: Kind) -> String {
 pub fn route(request_path: &str) -> Option<(Hook, Kind)> {
     [Hook::Validate, Hook::Mutate]
         .into_iter()
-        .flat_map(|hook| Kind::ALL.into_iter().map(move |kind| (hook, kind)))
+        .flat_map(|hook| Kind::all().map(move |kind| (hook, kind)))
         .find(|(hook, kind)| path(*hook, *kind) == request_path)
 }
 
@@ -89,38 +89,42 @@ fn typed<K: DeserializeOwned>(kind: Kind, object: &Value) -> Result<K, String> {
         .map_err(|e| format!("not a valid {}: {e}", kind.singular()))
 }
 
+/// The object as the component `kind` it was sent as.
+fn component(kind: fm_api::Kind, object: &Value) -> Result<AnyComponent, String> {
+    let served = Kind::Component(kind);
+    Ok(match kind {
+        fm_api::Kind::Function => AnyComponent::Function(Box::new(typed(served, object)?)),
+        fm_api::Kind::Source => AnyComponent::Source(Box::new(typed(served, object)?)),
+        fm_api::Kind::Sink => AnyComponent::Sink(Box::new(typed(served, object)?)),
+    })
+}
+
+/// The desired-state engine's verdict on a component: its rules are the reconciler's.
+fn check(component: &AnyComponent) -> Result<(), fm_desired::DesiredError> {
+    let options = Options::default();
+    match component {
+        AnyComponent::Function(f) => fm_desired::desired_for(f.as_ref(), None, &options).map(drop),
+        AnyComponent::Source(s) => fm_desired::desired_for(s.as_ref(), None, &options).map(drop),
+        AnyComponent::Sink(s) => fm_desired::desired_for(s.as_ref(), None, &options).map(drop),
+    }
+}
+
 /// `Err` with every reason when the object must be refused.
 pub fn validate(kind: Kind, object: &Value) -> Result<(), String> {
-    let options = Options::default();
-    let result = match kind {
-        Kind::Function => {
-            fm_desired::desired_for(&typed::<Function>(kind, object)?, None, &options).map(drop)
-        }
-        Kind::Source => {
-            fm_desired::desired_for(&typed::<Source>(kind, object)?, None, &options).map(drop)
-        }
-        Kind::Sink => {
-            fm_desired::desired_for(&typed::<Sink>(kind, object)?, None, &options).map(drop)
-        }
-        Kind::FunctionMesh => return validate_mesh(&typed::<FunctionMesh>(kind, object)?),
-    };
-    result.map_err(|e| e.to_string())
+    match kind {
+        Kind::Component(kind) => check(&component(kind, object)?).map_err(|e| e.to_string()),
+        Kind::FunctionMesh => validate_mesh(&typed::<FunctionMesh>(kind, object)?),
+    }
 }
 
 /// A mesh is valid when it yields its children and every child is valid; each reason names the
 /// member it comes from.
 fn validate_mesh(mesh: &FunctionMesh) -> Result<(), String> {
-    let options = Options::default();
     let children = fm_desired::children_for_mesh(mesh).map_err(|e| e.to_string())?;
     let prefix = format!("{}-", mesh.metadata.name.as_deref().unwrap_or(""));
     let mut reasons = Vec::new();
     for child in &children {
-        let result = match child {
-            AnyComponent::Function(f) => fm_desired::desired_for(f.as_ref(), None, &options),
-            AnyComponent::Source(s) => fm_desired::desired_for(s.as_ref(), None, &options),
-            AnyComponent::Sink(s) => fm_desired::desired_for(s.as_ref(), None, &options),
-        };
-        if let Err(e) = result {
+        if let Err(e) = check(child) {
             let member = child.name().strip_prefix(&prefix).unwrap_or(child.name());
             let list = child.kind().plural();
             for message in e.messages() {
@@ -142,9 +146,9 @@ fn validate_mesh(mesh: &FunctionMesh) -> Result<(), String> {
 /// The JSON patch that defaults `object`; empty when it is already defaulted.
 pub fn mutate(kind: Kind, object: &Value) -> Result<json_patch::Patch, String> {
     match kind {
-        Kind::Function => defaulted(kind, object, defaults::function),
-        Kind::Source => defaulted(kind, object, defaults::source),
-        Kind::Sink => defaulted(kind, object, defaults::sink),
+        Kind::Component(fm_api::Kind::Function) => defaulted(kind, object, defaults::function),
+        Kind::Component(fm_api::Kind::Source) => defaulted(kind, object, defaults::source),
+        Kind::Component(fm_api::Kind::Sink) => defaulted(kind, object, defaults::sink),
         Kind::FunctionMesh => defaulted(kind, object, default_members),
     }
 }
@@ -216,12 +220,12 @@ mod tests {
     #[test]
     fn paths_route_back_to_their_webhook() {
         for hook in [Hook::Validate, Hook::Mutate] {
-            for kind in Kind::ALL {
+            for kind in Kind::all() {
                 assert_eq!(route(&path(hook, kind)), Some((hook, kind)));
             }
         }
         assert_eq!(
-            path(Hook::Mutate, Kind::Function),
+            path(Hook::Mutate, Kind::Component(fm_api::Kind::Function)),
             "/mutate-compute-functionmesh-io-v1alpha1-function"
         );
         assert_eq!(route("/validate"), None);
@@ -229,21 +233,31 @@ mod tests {
 
     #[test]
     fn a_valid_function_passes_and_an_invalid_one_names_every_reason() {
-        assert_eq!(validate(Kind::Function, &function(valid_spec())), Ok(()));
+        assert_eq!(
+            validate(
+                Kind::Component(fm_api::Kind::Function),
+                &function(valid_spec())
+            ),
+            Ok(())
+        );
         let mut bad = valid_spec();
         bad["minReplicas"] = json!(3);
         bad["maxReplicas"] = json!(2);
         bad["java"] = json!({"jar": "a.jar"});
         bad["className"] = json!(null);
-        let reasons = validate(Kind::Function, &function(bad)).expect_err("refused");
+        let reasons =
+            validate(Kind::Component(fm_api::Kind::Function), &function(bad)).expect_err("refused");
         assert!(reasons.contains("maxReplicas"), "{reasons}");
         assert!(reasons.contains("className"), "{reasons}");
     }
 
     #[test]
     fn a_wrongly_typed_object_is_refused_with_serde_s_reason() {
-        let reasons =
-            validate(Kind::Function, &function(json!({"replicas": "two"}))).expect_err("refused");
+        let reasons = validate(
+            Kind::Component(fm_api::Kind::Function),
+            &function(json!({"replicas": "two"})),
+        )
+        .expect_err("refused");
         assert!(reasons.starts_with("not a valid function"), "{reasons}");
     }
 
@@ -263,7 +277,11 @@ mod tests {
 
     #[test]
     fn defaulting_patches_only_what_is_missing() {
-        let patch = mutate(Kind::Function, &function(valid_spec())).expect("patch");
+        let patch = mutate(
+            Kind::Component(fm_api::Kind::Function),
+            &function(valid_spec()),
+        )
+        .expect("patch");
         let mut object = function(valid_spec());
         json_patch::patch(&mut object, &patch).expect("applies");
         assert_eq!(object["spec"]["tenant"], "public");
@@ -275,7 +293,7 @@ mod tests {
             "persistent://public/default/in"
         );
         assert_eq!(object["spec"]["replicas"], 1);
-        let again = mutate(Kind::Function, &object).expect("patch");
+        let again = mutate(Kind::Component(fm_api::Kind::Function), &object).expect("patch");
         assert!(
             again.0.is_empty(),
             "defaulted objects are left alone: {again:?}"

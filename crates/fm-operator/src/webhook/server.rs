@@ -203,7 +203,7 @@ mod tests {
     fn an_invalid_function_is_denied_with_its_reasons() {
         let response = answer(
             Hook::Validate,
-            Kind::Function,
+            Kind::Component(fm_api::Kind::Function),
             &request("CREATE", function(json!({"replicas": 1}))),
         );
         assert!(!response.allowed);
@@ -219,7 +219,11 @@ mod tests {
     fn a_deleting_object_is_never_blocked() {
         let mut object = function(json!({"replicas": 1}));
         object["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
-        let response = answer(Hook::Validate, Kind::Function, &request("UPDATE", object));
+        let response = answer(
+            Hook::Validate,
+            Kind::Component(fm_api::Kind::Function),
+            &request("UPDATE", object),
+        );
         assert!(response.allowed);
     }
 
@@ -227,7 +231,7 @@ mod tests {
     fn defaulting_answers_with_a_json_patch() {
         let response = answer(
             Hook::Mutate,
-            Kind::Function,
+            Kind::Component(fm_api::Kind::Function),
             &request("CREATE", function(json!({}))),
         );
         assert!(response.allowed);
