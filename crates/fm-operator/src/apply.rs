@@ -12,6 +12,7 @@ use tracing::{info, warn};
 
 use crate::context::{HpaVersion, FIELD_MANAGER};
 use crate::error::Result;
+use crate::observed::HPA;
 
 fn apply_params() -> PatchParams {
     // force: we are the only writer of the fields we own; a hand edit is overruled, which
@@ -94,11 +95,7 @@ pub fn hpa_api(client: kube::Client, namespace: &str, version: HpaVersion) -> Ap
 
 /// The HorizontalPodAutoscaler resource in the served version.
 pub fn hpa_resource(version: HpaVersion) -> ApiResource {
-    let v = match version {
-        HpaVersion::V2 => "v2",
-        HpaVersion::V2beta2 => "v2beta2",
-    };
-    let gvk = GroupVersionKind::gvk("autoscaling", v, "HorizontalPodAutoscaler");
+    let gvk = GroupVersionKind::gvk(HpaVersion::GROUP, version.version(), HPA);
     ApiResource::from_gvk_with_plural(&gvk, "horizontalpodautoscalers")
 }
 
@@ -113,7 +110,7 @@ pub async fn apply_hpa(
         HpaVersion::V2 => {
             let mut v = serde_json::to_value(hpa)?;
             v["apiVersion"] = version.api_version().into();
-            v["kind"] = "HorizontalPodAutoscaler".into();
+            v["kind"] = HPA.into();
             v
         }
         HpaVersion::V2beta2 => fm_desired::hpa::to_v2beta2(hpa)?,

@@ -16,11 +16,20 @@ pub enum HpaVersion {
 }
 
 impl HpaVersion {
-    pub fn api_version(self) -> &'static str {
+    /// The API group both versions belong to.
+    pub const GROUP: &'static str = "autoscaling";
+
+    /// The version within [`HpaVersion::GROUP`].
+    pub fn version(self) -> &'static str {
         match self {
-            HpaVersion::V2 => "autoscaling/v2",
-            HpaVersion::V2beta2 => "autoscaling/v2beta2",
+            HpaVersion::V2 => "v2",
+            HpaVersion::V2beta2 => "v2beta2",
         }
+    }
+
+    /// `apiVersion` as objects of this version carry it.
+    pub fn api_version(self) -> String {
+        format!("{}/{}", HpaVersion::GROUP, self.version())
     }
 }
 

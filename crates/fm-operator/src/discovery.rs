@@ -17,9 +17,9 @@ pub async fn vpa_served(client: &Client) -> Result<bool, kube::Error> {
 /// `autoscaling/v2` when served (Kubernetes 1.23+), else `autoscaling/v2beta2`.
 pub async fn hpa_version(client: &Client) -> Result<HpaVersion, kube::Error> {
     let groups = client.list_api_groups().await?;
-    let autoscaling = groups.groups.iter().find(|g| g.name == "autoscaling");
+    let autoscaling = groups.groups.iter().find(|g| g.name == HpaVersion::GROUP);
     let serves = |v: &str| autoscaling.is_some_and(|g| g.versions.iter().any(|x| x.version == v));
-    Ok(if serves("v2") {
+    Ok(if serves(HpaVersion::V2.version()) {
         HpaVersion::V2
     } else {
         HpaVersion::V2beta2
