@@ -111,55 +111,144 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
         }
     };
     let hashes = Hashes::stamp(&mut desired)?;
+    let wanted = Wanted {
+        names: Names::of(&desired),
+        objects: desired,
+        hashes,
+    };
+    // Observe (the caches, no request), plan (pure), apply (only what the plan says).
+    let observed = Observation::of(resource, ctx, &namespace, &wanted.names)?;
+    let plan = plan(resource, ctx, &observed, &wanted);
+    let applied = carry_out(resource, ctx, &namespace, &wanted, &observed, &plan).await?;
 
-    // Observe: from the watch caches, no request.
-    let names = Names::of(&desired);
-    let observed_sts = ctx
-        .observed
-        .statefulsets
-        .get(&namespace, &names.statefulset);
-    if let Some(current) = &observed_sts {
-        check_owner(
-            "StatefulSet",
-            current.as_ref(),
-            resource.meta().uid.as_deref(),
-        )?;
+    // Status: pure, written only when it changes.
+    let patch = component_status(ComponentReport {
+        generation: resource.meta().generation,
+        selector: &wanted.objects.selector,
+        statefulset: &applied.statefulset,
+        service: &wanted.names.service,
+        pending_change: applied.pending_change,
+        autoscalers: [
+            ("HorizontalPodAutoscaler", applied.hpa_condition),
+            (super::vpa::CONDITION_KEY, applied.vpa_condition),
+        ],
+    });
+    patch_status_if_changed(
+        &ctx.status_memo,
+        &own_api(ctx, resource),
+        &resource.name_any(),
+        resource.status(),
+        &patch,
+    )
+    .await?;
+    info!(kind = K::KIND.kind(), namespace = ?resource.namespace(), name = %resource.name_any(),
+          statefulset = ?plan.statefulset, service = ?plan.service, hpa = ?plan.hpa, "reconciled");
+    Ok(Action::requeue(RESYNC))
+}
+
+/// The children as the resource wants them, with their names and hashes.
+struct Wanted {
+    objects: fm_desired::DesiredObjects,
+    names: Names,
+    hashes: Hashes,
+}
+
+/// The children as the watch caches hold them: observed with no request.
+struct Observation {
+    statefulset: Option<Arc<StatefulSet>>,
+    service: Option<Arc<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>>,
+    hpa: Option<Arc<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>>,
+}
+
+impl Observation {
+    /// Fails when the StatefulSet's name is taken by an object `resource` does not control.
+    fn of<K: ComponentKind>(
+        resource: &K,
+        ctx: &Context,
+        namespace: &str,
+        names: &Names,
+    ) -> Result<Observation> {
+        let statefulset = ctx.observed.statefulsets.get(namespace, &names.statefulset);
+        if let Some(current) = &statefulset {
+            check_owner(
+                "StatefulSet",
+                current.as_ref(),
+                resource.meta().uid.as_deref(),
+            )?;
+        }
+        Ok(Observation {
+            statefulset,
+            service: ctx.observed.services.get(namespace, &names.service),
+            hpa: ctx.observed.hpas.get(namespace, &names.statefulset),
+        })
     }
-    let observed_svc = ctx.observed.services.get(&namespace, &names.service);
-    let observed_hpa = ctx.observed.hpas.get(&namespace, &names.statefulset);
+}
 
-    // Plan: pure.
+/// What to do with each child, and why: pure (see [`plan::plan_component`]).
+fn plan<K: ComponentKind>(
+    resource: &K,
+    ctx: &Context,
+    observed: &Observation,
+    Wanted {
+        objects: desired,
+        hashes,
+        ..
+    }: &Wanted,
+) -> plan::ComponentPlan {
     let generation_changed =
         resource.meta().generation != resource.status().and_then(|s| s.observed_generation);
     let paused = rollouts_paused(resource, ctx) && !generation_changed;
     let backend_waits = !generation_changed
-        && observed_sts.as_ref().is_some_and(|current| {
+        && observed.statefulset.as_ref().is_some_and(|current| {
             crate::backend_config::waits_for_edit(current, &desired.statefulset)
         });
-    let plan = plan::plan_component(
+    plan::plan_component(
         plan::Child {
-            observed: observed_sts.as_ref().map(|s| &s.metadata),
+            observed: observed.statefulset.as_ref().map(|s| &s.metadata),
             wanted: Some(&hashes.statefulset),
         },
         paused,
         backend_waits,
         plan::Child {
-            observed: observed_svc.as_deref(),
+            observed: observed.service.as_deref(),
             wanted: Some(&hashes.service),
         },
         plan::Child {
-            observed: observed_hpa.as_deref(),
+            observed: observed.hpa.as_deref(),
             wanted: hashes.hpa.as_deref(),
         },
-    );
+    )
+}
 
-    // Apply: the children are independent, so their writes go out together.
+/// What carrying out a plan found, for the status.
+struct Applied {
+    /// The StatefulSet as applied, or as observed when kept.
+    statefulset: StatefulSet,
+    /// A change a paused rollout holds back.
+    pending_change: Option<String>,
+    hpa_condition: Option<fm_api::status::ResourceCondition>,
+    vpa_condition: Option<fm_api::status::ResourceCondition>,
+}
+
+/// Applies what the plan says. The children are independent, so their writes go out together.
+async fn carry_out<K: ComponentKind>(
+    resource: &K,
+    ctx: &Context,
+    namespace: &str,
+    Wanted {
+        objects: desired,
+        names,
+        hashes,
+    }: &Wanted,
+    observed: &Observation,
+    plan: &plan::ComponentPlan,
+) -> Result<Applied> {
     // The reconcile reads each write's response, so the write's own watch event need not wake
     // it again.
     let own_writes = &ctx.observed.own_writes;
-    let sts_api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &namespace);
+    let sts_api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), namespace);
     let workload = async {
-        match (&plan.statefulset, observed_sts.as_deref()) {
+        match (&plan.statefulset, observed.statefulset.as_deref()) {
             (WorkloadStep::Paused, _) => {
                 // The cache keeps no pod template: compare with the object itself.
                 let current = sts_api.get(&names.statefulset).await?;
@@ -188,47 +277,29 @@ async fn reconcile_inner<K: ComponentKind>(resource: &K, ctx: &Context) -> Resul
     let service = async {
         if let Decision::Apply(why) = &plan.service {
             debug!(service = %names.service, %why, "applying");
-            let api: Api<Service> = Api::namespaced(ctx.client.clone(), &namespace);
+            let api: Api<Service> = Api::namespaced(ctx.client.clone(), namespace);
             let applied = apply(&api, &names.service, &desired.service).await?;
             own_writes.wrote(SERVICE, &applied.metadata);
         }
         Ok::<_, crate::error::Error>(())
     };
-    let autoscaler = apply_autoscaler(ctx, &namespace, &desired, &names.statefulset, &plan.hpa);
+    let autoscaler = apply_autoscaler(ctx, namespace, desired, &names.statefulset, &plan.hpa);
     let vertical = super::vpa::reconcile(
         resource,
         ctx,
-        &namespace,
-        &desired,
+        namespace,
+        desired,
         &names.statefulset,
         hashes.vpa.as_deref(),
     );
-    let ((sts, pending_change), (), hpa_condition, vpa_condition) =
+    let ((statefulset, pending_change), (), hpa_condition, vpa_condition) =
         futures::try_join!(workload, service, autoscaler, vertical)?;
-
-    // Status: pure, written only when it changes.
-    let patch = component_status(ComponentReport {
-        generation: resource.meta().generation,
-        selector: &desired.selector,
-        statefulset: &sts,
-        service: &names.service,
+    Ok(Applied {
+        statefulset,
         pending_change,
-        autoscalers: [
-            ("HorizontalPodAutoscaler", hpa_condition),
-            (super::vpa::CONDITION_KEY, vpa_condition),
-        ],
-    });
-    patch_status_if_changed(
-        &ctx.status_memo,
-        &own_api(ctx, resource),
-        &resource.name_any(),
-        resource.status(),
-        &patch,
-    )
-    .await?;
-    info!(kind = K::KIND.kind(), namespace = ?resource.namespace(), name = %resource.name_any(),
-          statefulset = ?plan.statefulset, service = ?plan.service, hpa = ?plan.hpa, "reconciled");
-    Ok(Action::requeue(RESYNC))
+        hpa_condition,
+        vpa_condition,
+    })
 }
 
 fn rollouts_paused<K: ComponentKind>(resource: &K, ctx: &Context) -> bool {
