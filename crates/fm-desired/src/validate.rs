@@ -201,29 +201,15 @@ fn common_rules(common: &CommonSpec, errors: &mut Vec<Violation>) {
     }
 }
 
-/// Ordering, retry and guarantee combinations the instances reject or silently ignore. The
-/// ordering rules apply to Functions only: upstream's Sink validation leaves `retainOrdering`
-/// and `retainKeyOrdering` unchecked (`api/compute/v1alpha1/sink_webhook.go`).
+/// Retry and guarantee combinations the instances reject or silently ignore.
 fn processing_rules(
     guarantee: Option<ProcessingGuarantee>,
     consumer: &ConsumerSpec,
-    ordering_rules: bool,
     errors: &mut Vec<Violation>,
 ) {
-    let ConsumerSpec {
-        timeout,
-        max_message_retry: max_retry,
-        dead_letter_topic,
-        ..
-    } = consumer;
-    let dead_letter_topic = dead_letter_topic.as_deref();
-    let (retain_ordering, retain_key_ordering) = if ordering_rules {
-        (consumer.retain_ordering, consumer.retain_key_ordering)
-    } else {
-        (None, None)
-    };
+    let max_retry = consumer.max_message_retry;
     let effectively_once = guarantee == Some(ProcessingGuarantee::EffectivelyOnce);
-    if effectively_once && timeout.is_some_and(|t| t != 0) {
+    if effectively_once && consumer.timeout.is_some_and(|t| t != 0) {
         errors.push(Violation::new(
             "timeout",
             "not allowed with processingGuarantee effectively_once",
@@ -235,17 +221,26 @@ fn processing_rules(
             "not allowed with processingGuarantee effectively_once",
         ));
     }
+    let dead_letter_topic = consumer.dead_letter_topic.as_deref();
     if dead_letter_topic.is_some_and(|d| !d.is_empty()) && max_retry.is_none_or(|m| m <= 0) {
         errors.push(Violation::new(
             "deadLetterTopic",
             "requires maxMessageRetry > 0",
         ));
     }
-    let (ordering, key_ordering) = (
-        retain_ordering.unwrap_or(false),
-        retain_key_ordering.unwrap_or(false),
-    );
-    if effectively_once && key_ordering {
+}
+
+/// Ordering combinations the instances reject. Functions only: upstream's Sink validation
+/// leaves `retainOrdering` and `retainKeyOrdering` unchecked (`ValidateCreate` in
+/// `api/compute/v1alpha1/sink_webhook.go`).
+fn ordering_rules(
+    guarantee: Option<ProcessingGuarantee>,
+    consumer: &ConsumerSpec,
+    errors: &mut Vec<Violation>,
+) {
+    let ordering = consumer.retain_ordering.unwrap_or(false);
+    let key_ordering = consumer.retain_key_ordering.unwrap_or(false);
+    if guarantee == Some(ProcessingGuarantee::EffectivelyOnce) && key_ordering {
         errors.push(Violation::new(
             "retainKeyOrdering",
             "not allowed with processingGuarantee effectively_once",
@@ -301,12 +296,8 @@ fn input_rules(input: Option<&InputConf>, output_topic: Option<&str>, errors: &m
 fn function_errors(s: &FunctionSpec) -> Vec<Violation> {
     let mut errors = Vec::new();
     common_rules(&s.common, &mut errors);
-    processing_rules(
-        s.common.processing_guarantee,
-        &s.consumer,
-        true,
-        &mut errors,
-    );
+    processing_rules(s.common.processing_guarantee, &s.consumer, &mut errors);
+    ordering_rules(s.common.processing_guarantee, &s.consumer, &mut errors);
     if s.source_config.is_none() {
         input_rules(
             s.input.as_ref(),
@@ -374,12 +365,7 @@ fn sink_errors(s: &SinkSpec) -> Vec<Violation> {
             "required (the connector's configuration)",
         ));
     }
-    processing_rules(
-        s.common.processing_guarantee,
-        &s.consumer,
-        false,
-        &mut errors,
-    );
+    processing_rules(s.common.processing_guarantee, &s.consumer, &mut errors);
     input_rules(s.input.as_ref(), None, &mut errors);
     errors
 }

@@ -162,8 +162,16 @@ pub struct Observed {
 /// (another writer, the StatefulSet controller's status, a deletion) wakes the owner.
 #[derive(Default)]
 pub struct OwnWrites {
-    /// `(kind, namespace, name)` → the `resourceVersion` the last write returned.
-    written: Mutex<HashMap<(&'static str, String, String), String>>,
+    /// The `resourceVersion` the last write of each object returned.
+    written: Mutex<HashMap<WriteSlot, String>>,
+}
+
+/// `(kind, namespace, name)`.
+type WriteSlot = (&'static str, String, String);
+
+fn slot(kind: &'static str, meta: &ObjectMeta) -> WriteSlot {
+    let (namespace, name) = key(meta);
+    (kind, namespace, name)
 }
 
 impl OwnWrites {
@@ -172,33 +180,35 @@ impl OwnWrites {
         let Some(version) = meta.resource_version.clone() else {
             return;
         };
-        let (namespace, name) = key(meta);
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        written.insert((kind, namespace, name), version);
+        self.records().insert(slot(kind, meta), version);
     }
 
     /// Whether the watch event of `meta` is the echo of a recorded write; an echo is
     /// forgotten once seen. An earlier version (an event still on its way from before the
     /// write) is not an echo, and the record stays for the write's own event.
     fn is_echo(&self, kind: &'static str, meta: &ObjectMeta) -> bool {
-        let (namespace, name) = key(meta);
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = (kind, namespace, name);
-        if written.get(&slot).is_some() && written.get(&slot) == meta.resource_version.as_ref() {
-            written.remove(&slot);
-            return true;
+        let Some(version) = meta.resource_version.as_ref() else {
+            return false;
+        };
+        let mut records = self.records();
+        let slot = slot(kind, meta);
+        let echo = records.get(&slot) == Some(version);
+        if echo {
+            records.remove(&slot);
         }
-        false
+        echo
     }
 
     fn forget(&self, kind: &'static str, meta: &ObjectMeta) {
-        let (namespace, name) = key(meta);
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        written.remove(&(kind, namespace, name));
+        self.records().remove(&slot(kind, meta));
+    }
+
+    fn records(&self) -> std::sync::MutexGuard<'_, HashMap<WriteSlot, String>> {
+        self.written.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn len(&self) -> usize {
-        self.written.lock().map(|w| w.len()).unwrap_or(0)
+        self.records().len()
     }
 
     pub fn is_empty(&self) -> bool {

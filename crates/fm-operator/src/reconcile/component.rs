@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Service};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
@@ -156,8 +157,8 @@ struct Wanted {
 /// The children as the watch caches hold them: observed with no request.
 struct Observation {
     statefulset: Option<Arc<StatefulSet>>,
-    service: Option<Arc<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>>,
-    hpa: Option<Arc<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>>,
+    service: Option<Arc<ObjectMeta>>,
+    hpa: Option<Arc<ObjectMeta>>,
 }
 
 impl Observation {
